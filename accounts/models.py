@@ -1,0 +1,103 @@
+"""Hosts: the people whose calendars guests book into.
+
+A host is a Django user who logs in with an email address and owns a public handle
+(the first part of their booking URLs) and an IANA timezone in which their hours are read.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.timezone import now
+
+from availability.timezones import validate_timezone
+
+# Paths that the site itself answers; a handle may not shadow them.
+RESERVED_HANDLES = frozenset(
+    {
+        "admin", "api", "accounts", "account", "booking", "bookings", "dashboard", "static",
+        "media", "login", "logout", "signup", "settings", "help", "about", "health", "www",
+    }
+)
+
+handle_validator = RegexValidator(
+    r"^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38}[A-Za-z0-9])?$",
+    "Use 1 to 40 letters, digits, hyphens or underscores, starting and ending with a letter "
+    "or digit.",
+)
+
+
+def validate_handle_not_reserved(value: str) -> None:
+    if value.lower() in RESERVED_HANDLES:
+        raise ValidationError("%(value)s is reserved; choose another handle.", params={"value": value})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        if not email:
+            raise ValueError("Users need an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str):
+        return self.get(email__iexact=username)
+
+    def by_handle(self, handle: str):
+        """The active host at this public handle (case-insensitive)."""
+        return self.get(handle__iexact=handle, is_active=True)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=100, blank=True)
+    handle = models.CharField(
+        max_length=40,
+        null=True,
+        blank=True,
+        validators=[handle_validator, validate_handle_not_reserved],
+        help_text="Public booking URL: /<handle>/. Unique, compared without case.",
+    )
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("handle"),
+                name="user_handle_unique_ci",
+                violation_error_message="That handle is taken.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.handle or "Host"

@@ -1,0 +1,1 @@
+"""When hosts can be booked: hours, overrides, blocked time and the pure slot engine."""

@@ -1,0 +1,249 @@
+"""Public JSON API v1: slots, bookings, reschedule, cancel and .ics, over the booking service.
+
+Every error is `{"error": message, "code": CODE, "details": {...}}`. The API authenticates
+guests by the signed tokens of their links, not by cookies, so it is exempt from CSRF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import zoneinfo
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from availability.loader import find_slots
+from availability.timezones import is_known_timezone
+from bookings import services
+from bookings.forms import BookingRequestForm, CancelForm, RescheduleForm
+from bookings.ics import booking_invite
+from bookings.links import guest_links
+from bookings.models import Booking, EventType
+from bookings.openapi import openapi_document
+from bookings.services import BookingError
+from bookings.tokens import Purpose, TokenInvalid, check_token
+
+MAX_RANGE_DAYS = 62
+STATUS_FOR_CODE = {
+    "INVALID_INPUT": 400,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "METHOD_NOT_ALLOWED": 405,
+    "SLOT_UNAVAILABLE": 409,
+    "INVALID_STATE": 409,
+}
+
+
+class ApiError(Exception):
+    def __init__(self, message: str, code: str = "INVALID_INPUT", details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.details = details or {}
+
+
+def error_response(message: str, code: str, details: dict | None = None) -> JsonResponse:
+    return JsonResponse(
+        {"error": message, "code": code, "details": details or {}},
+        status=STATUS_FOR_CODE.get(code, 400),
+    )
+
+
+def api_view(*methods: str):
+    """Allow only `methods` and turn every expected failure into the JSON error shape."""
+
+    def decorate(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method not in methods:
+                response = error_response(
+                    f"Use {' or '.join(methods)} here.", "METHOD_NOT_ALLOWED"
+                )
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                return view(request, *args, **kwargs)
+            except ApiError as error:
+                return error_response(error.message, error.code, error.details)
+            except BookingError as error:
+                details = {"reason": error.reason} if error.reason else {}
+                return error_response(error.message, error.code, details)
+            except TokenInvalid as error:
+                return error_response(error.message, "FORBIDDEN")
+            except Http404:
+                return error_response("Not found.", "NOT_FOUND")
+
+        return wrapped
+
+    return decorate
+
+
+def read_json_object(request, fields: dict[str, bool]) -> dict:
+    """The body as a JSON object whose listed fields (name: required) are strings."""
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise ApiError("The request body is too large.") from None
+    try:
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError("The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ApiError("The request body must be a JSON object.")
+    type_errors = {
+        name: ["Must be a string."]
+        for name in fields
+        if body.get(name) is not None and not isinstance(body[name], str)
+    }
+    if type_errors:
+        raise ApiError("Some fields have the wrong type.", details=type_errors)
+    return {name: body[name] for name in fields if body.get(name) is not None}
+
+
+def validated(form) -> dict:
+    if not form.is_valid():
+        details = {
+            field: [error["message"] for error in errors]
+            for field, errors in form.errors.get_json_data().items()
+        }
+        raise ApiError("Some fields are missing or invalid.", details=details)
+    return form.cleaned_data
+
+
+def booking_payload(booking: Booking) -> dict:
+    zone = zoneinfo.ZoneInfo(booking.guest_timezone)
+    links = guest_links(booking)
+    return {
+        "uid": str(booking.uid),
+        "status": booking.status,
+        "start": booking.start.astimezone(zone).isoformat(),
+        "end": booking.end.astimezone(zone).isoformat(),
+        "timezone": booking.guest_timezone,
+        "ics_url": links.ics_url,
+        "reschedule_url": links.reschedule_url,
+        "cancel_url": links.cancel_url,
+        "reschedule_token": links.reschedule_token,
+        "cancel_token": links.cancel_token,
+    }
+
+
+def _public_event_type(handle: str, slug: str) -> EventType:
+    return get_object_or_404(EventType.objects.public(handle, slug))
+
+
+def _date_param(request, name: str, default: dt.date) -> dt.date:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = dt.date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise ApiError(f"{name} must be a date as YYYY-MM-DD.", details={name: ["Invalid date."]})
+    today = timezone.now().date()
+    if abs((value - today).days) > 5 * 366:
+        raise ApiError(f"{name} is out of range.", details={name: ["Out of range."]})
+    return value
+
+
+@api_view("GET")
+def slots(request, handle: str, slug: str):
+    event_type = _public_event_type(handle, slug)
+    if not event_type.is_active:
+        raise Http404
+    zone_name = request.GET.get("timezone") or event_type.host.timezone
+    if not is_known_timezone(zone_name):
+        raise ApiError(
+            "Unknown timezone: use an IANA name such as Europe/London.",
+            details={"timezone": ["Unknown timezone."]},
+        )
+    zone = zoneinfo.ZoneInfo(zone_name)
+    today = timezone.now().astimezone(zone).date()
+    first_day = _date_param(request, "start", today)
+    last_day = _date_param(request, "end", first_day + dt.timedelta(days=6))
+    if last_day < first_day:
+        raise ApiError("end must not be before start.", details={"end": ["Before start."]})
+    if (last_day - first_day).days + 1 > MAX_RANGE_DAYS:
+        raise ApiError(
+            f"Ask for at most {MAX_RANGE_DAYS} days at a time.",
+            details={"end": [f"At most {MAX_RANGE_DAYS} days after start."]},
+        )
+    found = find_slots(event_type, first_day, last_day, zone)
+    return JsonResponse(
+        {
+            "timezone": zone_name,
+            "slots": [
+                {
+                    "start": slot.start.astimezone(zone).isoformat(),
+                    "end": slot.end.astimezone(zone).isoformat(),
+                    "seats_left": slot.seats_left,
+                }
+                for slot in found
+            ],
+        }
+    )
+
+
+@api_view("POST")
+def create(request, handle: str, slug: str):
+    event_type = _public_event_type(handle, slug)
+    body = read_json_object(
+        request, {"start": True, "name": True, "email": True, "timezone": True, "notes": False}
+    )
+    data = validated(BookingRequestForm(body))
+    booking = services.create_booking(
+        event_type=event_type,
+        start=data["start"],
+        guest_name=data["name"],
+        guest_email=data["email"],
+        guest_timezone=data["timezone"],
+        notes=data["notes"],
+    )
+    return JsonResponse(booking_payload(booking), status=201)
+
+
+def _guest_booking(uid, purpose: Purpose, token) -> Booking:
+    if not token:
+        raise ApiError("The token from the guest's link is required.",
+                       details={"token": ["This field is required."]})
+    booking = get_object_or_404(Booking.objects.select_related("event_type__host"), uid=uid)
+    check_token(booking, purpose, token)
+    return booking
+
+
+@api_view("POST")
+def cancel(request, uid):
+    body = read_json_object(request, {"token": True, "reason": False})
+    booking = _guest_booking(uid, Purpose.CANCEL, body.get("token"))
+    data = validated(CancelForm(body))
+    booking = services.cancel_booking(booking, by="guest", reason=data["reason"])
+    return JsonResponse(booking_payload(booking))
+
+
+@api_view("POST")
+def reschedule(request, uid):
+    body = read_json_object(request, {"token": True, "start": True})
+    booking = _guest_booking(uid, Purpose.RESCHEDULE, body.get("token"))
+    data = validated(RescheduleForm(body))
+    booking = services.reschedule_booking(booking, start=data["start"], by="guest")
+    return JsonResponse(booking_payload(booking))
+
+
+@api_view("GET")
+def ics(request, uid):
+    booking = _guest_booking(uid, Purpose.VIEW, request.GET.get("token"))
+    response = HttpResponse(booking_invite(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="booking-{booking.uid}.ics"'
+    return response
+
+
+@api_view("GET")
+def openapi(request):
+    return JsonResponse(openapi_document())

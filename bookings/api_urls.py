@@ -1,0 +1,14 @@
+"""Routes of the public JSON API, mounted at /api/v1/."""
+
+from django.urls import path
+
+from bookings import api
+
+urlpatterns = [
+    path("openapi.json", api.openapi, name="api-openapi"),
+    path("bookings/<uuid:uid>.ics", api.ics, name="api-booking-ics"),
+    path("bookings/<uuid:uid>/cancel", api.cancel, name="api-booking-cancel"),
+    path("bookings/<uuid:uid>/reschedule", api.reschedule, name="api-booking-reschedule"),
+    path("<str:handle>/<str:slug>/slots", api.slots, name="api-slots"),
+    path("<str:handle>/<str:slug>/bookings", api.create, name="api-booking-create"),
+]

@@ -1,0 +1,77 @@
+"""iCalendar (RFC 5545) invites for bookings, made with the icalendar package.
+
+The VEVENT UID is derived from the booking's uid, so it stays the same for the life of the
+booking and calendar clients update one event on reschedule and remove it on cancel.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress
+
+from bookings.models import Booking, BookingStatus
+
+PRODID = "-//Slotbook//Bookings//EN"
+
+_EVENT_STATUS = {
+    BookingStatus.PENDING: "TENTATIVE",
+    BookingStatus.CONFIRMED: "CONFIRMED",
+    BookingStatus.COMPLETED: "CONFIRMED",
+    BookingStatus.NO_SHOW: "CONFIRMED",
+    BookingStatus.CANCELLED: "CANCELLED",
+    BookingStatus.DECLINED: "CANCELLED",
+}
+_GUEST_PARTSTAT = {
+    BookingStatus.PENDING: "TENTATIVE",
+    BookingStatus.CONFIRMED: "ACCEPTED",
+    BookingStatus.COMPLETED: "ACCEPTED",
+    BookingStatus.NO_SHOW: "ACCEPTED",
+    BookingStatus.CANCELLED: "DECLINED",
+    BookingStatus.DECLINED: "DECLINED",
+}
+
+
+def event_uid(booking: Booking) -> str:
+    domain = urlsplit(settings.BASE_URL).hostname or "localhost"
+    return f"{booking.uid}@{domain}"
+
+
+def is_cancellation(booking: Booking) -> bool:
+    return booking.status in (BookingStatus.CANCELLED, BookingStatus.DECLINED)
+
+
+def booking_event(booking: Booking) -> Event:
+    event_type = booking.event_type
+    host = booking.host
+    organizer = vCalAddress.new(host.email, cn=host.public_name, role="CHAIR")
+    guest = vCalAddress.new(
+        booking.guest_email,
+        cn=booking.guest_name,
+        role="REQ-PARTICIPANT",
+        partstat=_GUEST_PARTSTAT[booking.status],
+        rsvp=False,
+    )
+    event = Event.new(
+        uid=event_uid(booking),
+        sequence=booking.sequence,
+        stamp=timezone.now(),
+        start=booking.start,
+        end=booking.end,
+        summary=f"{event_type.title} with {host.public_name}",
+        description=event_type.description or None,
+        location=event_type.location or None,
+        organizer=organizer,
+        attendees=[guest],
+        status=_EVENT_STATUS[booking.status],
+    )
+    return event
+
+
+def booking_invite(booking: Booking) -> bytes:
+    """A one-event calendar: REQUEST while the booking stands, CANCEL once it is off."""
+    method = "CANCEL" if is_cancellation(booking) else "REQUEST"
+    calendar = Calendar.new(prodid=PRODID, method=method, subcomponents=[booking_event(booking)])
+    return calendar.to_ical()

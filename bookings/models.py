@@ -1,0 +1,218 @@
+"""Event types and bookings.
+
+A booking's instants are stored in UTC. On PostgreSQL an exclusion constraint makes it
+impossible for two active bookings of one host to overlap unless they are guests of the same
+seated slot; how many guests share a seat group is counted by the booking service under a lock
+on the host (see bookings.services).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from availability.slots import EventRules
+from bookings.querysets import BookingQuerySet, EventTypeQuerySet
+from config.constraints import PostgresOnlyExclusionConstraint, half_open_range
+
+MAX_BUFFER_MINUTES = 12 * 60
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+    "Use lowercase letters, digits and hyphens, starting and ending with a letter or digit.",
+)
+
+
+class EventType(models.Model):
+    """A kind of meeting a host offers: how long, when it may start and who may join."""
+
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_types"
+    )
+    slug = models.CharField(max_length=50, validators=[slug_validator])
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True, max_length=5000)
+    duration_minutes = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(12 * 60)]
+    )
+    slot_interval_minutes = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(12 * 60)],
+        help_text="Distance between offered start times.",
+    )
+    buffer_before_minutes = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)]
+    )
+    buffer_after_minutes = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)]
+    )
+    minimum_notice_minutes = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(60 * 24 * 365)],
+        help_text="How long before its start a booking must be made.",
+    )
+    booking_window_days = models.PositiveIntegerField(
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="How many days ahead guests may book.",
+    )
+    seats = models.PositiveIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="Guests per slot; 1 is a one-to-one meeting.",
+    )
+    requires_confirmation = models.BooleanField(default=False)
+    location = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EventTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["host", "slug"], name="eventtype_slug_unique_per_host"),
+            models.CheckConstraint(condition=Q(duration_minutes__gte=1), name="eventtype_duration_positive"),
+            models.CheckConstraint(condition=Q(slot_interval_minutes__gte=1), name="eventtype_interval_positive"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="eventtype_seats_positive"),
+            models.CheckConstraint(condition=Q(booking_window_days__gte=1), name="eventtype_window_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.slug})"
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_seated(self) -> bool:
+        return self.seats > 1
+
+    def rules(self) -> EventRules:
+        """The settings the slot engine needs."""
+        return EventRules(
+            event_type_id=self.pk,
+            duration=self.duration,
+            interval=dt.timedelta(minutes=self.slot_interval_minutes),
+            buffer_before=dt.timedelta(minutes=self.buffer_before_minutes),
+            buffer_after=dt.timedelta(minutes=self.buffer_after_minutes),
+            minimum_notice=dt.timedelta(minutes=self.minimum_notice_minutes),
+            window_days=self.booking_window_days,
+            seats=self.seats,
+        )
+
+
+class BookingStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+
+
+# Bookings that hold their time: they block slots and count against seats.
+ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+
+
+class CancelledBy(models.TextChoices):
+    GUEST = "guest", "Guest"
+    HOST = "host", "Host"
+
+
+def new_booking_uid() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class Booking(models.Model):
+    uid = models.UUIDField(default=new_booking_uid, unique=True, editable=False)
+    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="bookings")
+    # Copied from the event type so the overlap constraint can name it.
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    guest_name = models.CharField(max_length=200)
+    guest_email = models.EmailField(max_length=254)
+    guest_timezone = models.CharField(max_length=64)
+    notes = models.TextField(blank=True, max_length=5000)
+    status = models.CharField(max_length=16, choices=BookingStatus.choices)
+    cancel_reason = models.TextField(blank=True, max_length=2000)
+    cancelled_by = models.CharField(max_length=8, choices=CancelledBy.choices, blank=True)
+    # Bookings that may share time: guests of one seated slot share a group; anyone else
+    # is alone in theirs. The overlap constraint only allows overlaps within a group.
+    seat_group = models.CharField(max_length=80, editable=False)
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="iCalendar SEQUENCE: raised on every change the guest must see."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_start_before_end"),
+            PostgresOnlyExclusionConstraint(
+                name="booking_no_overlap",
+                expressions=[
+                    ("host", RangeOperators.EQUAL),
+                    (half_open_range("start", "end"), RangeOperators.OVERLAPS),
+                    ("seat_group", RangeOperators.NOT_EQUAL),
+                ],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                violation_error_message="This time overlaps another booking.",
+            ),
+        ]
+        indexes = [
+            # Slot loader and conflict checks: a host's active bookings around a date range.
+            models.Index(
+                fields=["host", "start"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="booking_host_active_start",
+            ),
+            # Host's booking lists (upcoming, past, cancelled) ordered by start.
+            models.Index(fields=["host", "status", "start"], name="booking_host_status_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type.title} at {self.start:%Y-%m-%d %H:%M} UTC ({self.status})"
+
+    def save(self, *args, **kwargs):
+        self.host_id = self.event_type.host_id
+        self.seat_group = self.compute_seat_group()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "seat_group", "host", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": "A booking must end after it starts."})
+
+    def compute_seat_group(self) -> str:
+        if self.event_type.is_seated:
+            return f"seat:{self.event_type_id}:{self.start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+        return f"solo:{self.uid}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.end - self.start
+
+    def has_started(self, now: dt.datetime | None = None) -> bool:
+        return self.start <= (now or timezone.now())

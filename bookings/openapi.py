@@ -1,0 +1,226 @@
+"""The OpenAPI 3 description of the public API, served at /api/v1/openapi.json.
+
+The test suite validates this document and checks live responses against its schemas.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _json(schema_name: str, description: str) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+        },
+    }
+
+
+def _body(schema_name: str) -> dict:
+    return {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+        },
+    }
+
+
+_HANDLE = {"name": "handle", "in": "path", "required": True, "schema": {"type": "string"}}
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+_UID = {"name": "uid", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error", "code", "details"],
+        "properties": {
+            "error": {"type": "string", "description": "A message for people."},
+            "code": {
+                "type": "string",
+                "enum": [
+                    "INVALID_INPUT", "FORBIDDEN", "NOT_FOUND", "METHOD_NOT_ALLOWED",
+                    "SLOT_UNAVAILABLE", "INVALID_STATE", "SERVER_ERROR",
+                ],
+            },
+            "details": {
+                "type": "object",
+                "description": "Field errors as {field: [messages]}, or {reason: refusal} when a "
+                "start is refused: in_past, inside_minimum_notice, beyond_window, outside_hours, "
+                "off_grid, taken, event_inactive, same_time.",
+            },
+        },
+    },
+    "Slot": {
+        "type": "object",
+        "required": ["start", "end", "seats_left"],
+        "properties": {
+            "start": {"type": "string", "format": "date-time"},
+            "end": {"type": "string", "format": "date-time"},
+            "seats_left": {"type": "integer", "minimum": 1},
+        },
+    },
+    "SlotList": {
+        "type": "object",
+        "required": ["timezone", "slots"],
+        "properties": {
+            "timezone": {"type": "string"},
+            "slots": {"type": "array", "items": {"$ref": "#/components/schemas/Slot"}},
+        },
+    },
+    "BookingRequest": {
+        "type": "object",
+        "required": ["start", "name", "email", "timezone"],
+        "properties": {
+            "start": {"type": "string", "format": "date-time",
+                      "description": "ISO 8601 with offset; one of the offered slot starts."},
+            "name": {"type": "string", "maxLength": 200},
+            "email": {"type": "string", "format": "email", "maxLength": 254},
+            "timezone": {"type": "string", "description": "IANA name, e.g. Europe/London"},
+            "notes": {"type": ["string", "null"], "maxLength": 5000},
+        },
+    },
+    "CancelRequest": {
+        "type": "object",
+        "required": ["token"],
+        "properties": {
+            "token": {"type": "string", "description": "cancel_token of the booking"},
+            "reason": {"type": ["string", "null"], "maxLength": 2000},
+        },
+    },
+    "RescheduleRequest": {
+        "type": "object",
+        "required": ["token", "start"],
+        "properties": {
+            "token": {"type": "string", "description": "reschedule_token of the booking"},
+            "start": {"type": "string", "format": "date-time"},
+        },
+    },
+    "Booking": {
+        "type": "object",
+        "required": [
+            "uid", "status", "start", "end", "timezone", "ics_url", "reschedule_url",
+            "cancel_url", "reschedule_token", "cancel_token",
+        ],
+        "properties": {
+            "uid": {"type": "string", "format": "uuid"},
+            "status": {
+                "type": "string",
+                "enum": ["pending", "confirmed", "declined", "cancelled", "completed", "no_show"],
+            },
+            "start": {"type": "string", "format": "date-time"},
+            "end": {"type": "string", "format": "date-time"},
+            "timezone": {"type": "string"},
+            "ics_url": {"type": "string", "format": "uri"},
+            "reschedule_url": {**_NULLABLE_STRING, "description": "null once it cannot change"},
+            "cancel_url": _NULLABLE_STRING,
+            "reschedule_token": _NULLABLE_STRING,
+            "cancel_token": _NULLABLE_STRING,
+        },
+    },
+}
+
+
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Slotbook public booking API",
+            "version": "1.0.0",
+            "description": "Find free times of a host's event type and book, reschedule or "
+            "cancel them. Guest actions are authorised by the tokens returned at booking time.",
+        },
+        "servers": [{"url": settings.BASE_URL}],
+        "paths": {
+            "/api/v1/{handle}/{slug}/slots": {
+                "get": {
+                    "operationId": "listSlots",
+                    "summary": "Free slots on local dates start..end (inclusive, at most 62 days)",
+                    "parameters": [
+                        _HANDLE,
+                        _SLUG,
+                        {"name": "start", "in": "query", "schema": {"type": "string", "format": "date"},
+                         "description": "First local date; defaults to today."},
+                        {"name": "end", "in": "query", "schema": {"type": "string", "format": "date"},
+                         "description": "Last local date; defaults to start + 6 days."},
+                        {"name": "timezone", "in": "query", "schema": {"type": "string"},
+                         "description": "IANA timezone of the dates and times; defaults to the host's."},
+                    ],
+                    "responses": {
+                        "200": _json("SlotList", "Slots sorted by start"),
+                        "400": _error("Invalid dates, range or timezone"),
+                        "404": _error("No such host or active event type"),
+                    },
+                }
+            },
+            "/api/v1/{handle}/{slug}/bookings": {
+                "post": {
+                    "operationId": "createBooking",
+                    "parameters": [_HANDLE, _SLUG],
+                    "requestBody": _body("BookingRequest"),
+                    "responses": {
+                        "201": _json("Booking", "Booked: confirmed, or pending the host's approval"),
+                        "400": _error("Invalid input, or a start the event's rules refuse"),
+                        "404": _error("No such host or event type"),
+                        "409": _error("SLOT_UNAVAILABLE: the time was taken"),
+                    },
+                }
+            },
+            "/api/v1/bookings/{uid}/cancel": {
+                "post": {
+                    "operationId": "cancelBooking",
+                    "parameters": [_UID],
+                    "requestBody": _body("CancelRequest"),
+                    "responses": {
+                        "200": _json("Booking", "Cancelled"),
+                        "400": _error("Invalid input"),
+                        "403": _error("Token invalid, expired, for another purpose or replaced"),
+                        "404": _error("No such booking"),
+                        "409": _error("INVALID_STATE: already cancelled or started"),
+                    },
+                }
+            },
+            "/api/v1/bookings/{uid}/reschedule": {
+                "post": {
+                    "operationId": "rescheduleBooking",
+                    "parameters": [_UID],
+                    "requestBody": _body("RescheduleRequest"),
+                    "responses": {
+                        "200": _json("Booking", "Moved; the response carries new links"),
+                        "400": _error("Invalid input, or a start the event's rules refuse"),
+                        "403": _error("Token invalid, expired, for another purpose or replaced"),
+                        "404": _error("No such booking"),
+                        "409": _error("SLOT_UNAVAILABLE or INVALID_STATE"),
+                    },
+                }
+            },
+            "/api/v1/bookings/{uid}.ics": {
+                "get": {
+                    "operationId": "bookingCalendarFile",
+                    "parameters": [
+                        _UID,
+                        {"name": "token", "in": "query", "required": True,
+                         "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "One VEVENT; METHOD:CANCEL once cancelled or declined",
+                            "content": {"text/calendar": {"schema": {"type": "string"}}},
+                        },
+                        "400": _error("Token missing"),
+                        "403": _error("Token invalid"),
+                        "404": _error("No such booking"),
+                    },
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }

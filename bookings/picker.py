@@ -1,0 +1,144 @@
+"""The month calendar and day slots a guest picks a time from, in the guest's timezone.
+
+One engine call covers the visible month, so the page costs the same few queries whatever the
+number of bookings.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from availability.loader import find_slots
+from availability.slots import Slot
+from bookings.models import EventType
+
+
+@dataclass(frozen=True)
+class Day:
+    date: dt.date
+    in_month: bool
+    available: bool
+    selected: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class PickableSlot:
+    slot: Slot
+    local_start: dt.datetime
+    url: str
+
+
+@dataclass(frozen=True)
+class Picker:
+    zone_name: str
+    month: dt.date
+    weeks: list[list[Day]]
+    previous_month_url: str | None
+    next_month_url: str | None
+    selected_date: dt.date | None
+    slots: list[PickableSlot]
+
+    @property
+    def has_any_slot(self) -> bool:
+        return any(day.available for week in self.weeks for day in week)
+
+
+def parse_month(raw: str | None) -> dt.date | None:
+    try:
+        year, month = (int(part) for part in (raw or "").split("-"))
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        return None
+
+
+def parse_date(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw and len(raw) == 10 else None
+    except ValueError:
+        return None
+
+
+def _shift_month(month: dt.date, delta: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + delta
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def build_picker(
+    event_type: EventType,
+    *,
+    zone_name: str,
+    month_param: str | None,
+    date_param: str | None,
+    base_path: str,
+    slot_url: Callable[[Slot], str],
+    extra_params: dict[str, str] | None = None,
+    exclude_booking_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Picker:
+    now = now or timezone.now()
+    zone = ZoneInfo(zone_name)
+    today = now.astimezone(zone).date()
+    first_month = today.replace(day=1)
+    last_date = today + dt.timedelta(days=event_type.booking_window_days + 1)
+    last_month = last_date.replace(day=1)
+    selected_date = parse_date(date_param)
+    month = parse_month(month_param) or (selected_date or today).replace(day=1)
+    month = min(max(month, first_month), last_month)
+
+    def page_url(**params: str) -> str:
+        query = {"tz": zone_name, **(extra_params or {}), **params}
+        return f"{base_path}?{urlencode(query)}"
+
+    month_end = _shift_month(month, 1) - dt.timedelta(days=1)
+    slots_by_date: dict[dt.date, list[Slot]] = defaultdict(list)
+    for slot in find_slots(
+        event_type,
+        max(month, today),
+        month_end,
+        zone,
+        now=now,
+        exclude_booking_id=exclude_booking_id,
+    ):
+        slots_by_date[slot.start.astimezone(zone).date()].append(slot)
+
+    if selected_date not in slots_by_date:
+        selected_date = min(slots_by_date, default=None)
+    month_key = f"{month:%Y-%m}"
+    weeks = [
+        [
+            Day(
+                date=day,
+                in_month=day.month == month.month,
+                available=day in slots_by_date and day.month == month.month,
+                selected=day == selected_date,
+                url=page_url(month=month_key, date=day.isoformat()),
+            )
+            for day in week
+        ]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    ]
+    return Picker(
+        zone_name=zone_name,
+        month=month,
+        weeks=weeks,
+        previous_month_url=page_url(month=f"{_shift_month(month, -1):%Y-%m}")
+        if month > first_month
+        else None,
+        next_month_url=page_url(month=f"{_shift_month(month, 1):%Y-%m}")
+        if month < last_month
+        else None,
+        selected_date=selected_date,
+        slots=[
+            PickableSlot(slot=slot, local_start=slot.start.astimezone(zone), url=slot_url(slot))
+            for slot in slots_by_date.get(selected_date, [])
+        ],
+    )

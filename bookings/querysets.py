@@ -1,0 +1,38 @@
+"""Reads of event types and bookings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+
+
+class EventTypeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_host(self, host):
+        return self.filter(host=host)
+
+    def public(self, handle: str, slug: str):
+        """An event type at a public URL, whatever its state (callers decide on inactive)."""
+        return self.select_related("host").filter(
+            host__handle__iexact=handle, host__is_active=True, slug=slug.lower()
+        )
+
+
+class BookingQuerySet(models.QuerySet):
+    def for_host(self, host):
+        return self.filter(host=host)
+
+    def active(self):
+        from bookings.models import ACTIVE_STATUSES
+
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def overlapping(self, start: dt.datetime, end: dt.datetime):
+        return self.filter(start__lt=end, end__gt=start)
+
+    def upcoming(self, now: dt.datetime | None = None):
+        return self.filter(start__gte=now or timezone.now())

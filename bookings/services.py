@@ -1,0 +1,199 @@
+"""Every change to a booking: create, reschedule, cancel, confirm, decline.
+
+Pages, the API, the admin and commands call these functions and nothing else saves a booking.
+Each one owns its transaction, takes the host's row lock so that checks and writes for one host
+happen one at a time, and re-checks the rules under that lock. On PostgreSQL the exclusion
+constraint `booking_no_overlap` backs the check; on SQLite the IMMEDIATE transactions of the
+settings serialise writers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import psycopg.errors
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from availability.loader import load_slot_inputs
+from availability.slots import Refusal, refusal_for_start
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy, EventType
+
+logger = logging.getLogger(__name__)
+
+
+class BookingError(Exception):
+    """A booking change that cannot happen; `code` is the API's error code."""
+
+    code = "INVALID_INPUT"
+
+    def __init__(self, message: str, *, reason: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+class SlotUnavailable(BookingError):
+    """Someone else holds the time (or every seat of it)."""
+
+    code = "SLOT_UNAVAILABLE"
+
+
+class BookingRefused(BookingError):
+    """The start breaks one of the event's rules: past, notice, window, hours or grid."""
+
+    code = "INVALID_INPUT"
+
+
+class InvalidState(BookingError):
+    """The booking's status or timing does not allow this change."""
+
+    code = "INVALID_STATE"
+
+
+def _lock_host(host_id: int) -> None:
+    """Serialise every booking write of one host until the transaction ends."""
+    get_user_model().objects.select_for_update().only("id").get(pk=host_id)
+
+
+def _check_start(
+    event_type: EventType, start: dt.datetime, now: dt.datetime, *, exclude_booking_id=None
+) -> None:
+    if not event_type.is_active:
+        raise BookingRefused("This event type is not taking bookings.", reason="event_inactive")
+    end = start + event_type.duration
+    inputs = load_slot_inputs(event_type, start, end, exclude_booking_id=exclude_booking_id)
+    refusal = refusal_for_start(inputs.schedule, inputs.rules, inputs.busy, now=now, start=start)
+    if refusal is Refusal.TAKEN:
+        raise SlotUnavailable(refusal.message, reason=refusal.value)
+    if refusal is not None:
+        raise BookingRefused(refusal.message, reason=refusal.value)
+
+
+def _save_guarded(booking: Booking, **save_kwargs) -> None:
+    """Save, turning the database's overlap veto into SlotUnavailable."""
+    try:
+        with transaction.atomic():
+            booking.save(**save_kwargs)
+    except IntegrityError as error:
+        if isinstance(error.__cause__, psycopg.errors.ExclusionViolation):
+            raise SlotUnavailable(
+                Refusal.TAKEN.message, reason=Refusal.TAKEN.value
+            ) from error
+        raise
+
+
+def create_booking(
+    *,
+    event_type: EventType,
+    start: dt.datetime,
+    guest_name: str,
+    guest_email: str,
+    guest_timezone: str,
+    notes: str = "",
+    now: dt.datetime | None = None,
+) -> Booking:
+    now = now or timezone.now()
+    start = start.astimezone(dt.UTC)
+    with transaction.atomic():
+        _lock_host(event_type.host_id)
+        event_type = EventType.objects.select_related("host").get(pk=event_type.pk)
+        _check_start(event_type, start, now)
+        booking = Booking(
+            event_type=event_type,
+            start=start,
+            end=start + event_type.duration,
+            guest_name=guest_name,
+            guest_email=guest_email,
+            guest_timezone=guest_timezone,
+            notes=notes,
+            status=BookingStatus.PENDING
+            if event_type.requires_confirmation
+            else BookingStatus.CONFIRMED,
+            created_at=now,
+        )
+        _save_guarded(booking)
+    logger.info("booking created uid=%s status=%s", booking.uid, booking.status)
+    return booking
+
+
+def _locked_booking(booking: Booking) -> Booking:
+    _lock_host(booking.host_id)
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("event_type__host")
+        .get(pk=booking.pk)
+    )
+
+
+def reschedule_booking(
+    booking: Booking, *, start: dt.datetime, by: str = CancelledBy.GUEST, now=None
+) -> Booking:
+    """Move a booking to another start; its uid stays so calendars update the same event."""
+    now = now or timezone.now()
+    start = start.astimezone(dt.UTC)
+    with transaction.atomic():
+        booking = _locked_booking(booking)
+        if booking.status not in ACTIVE_STATUSES:
+            raise InvalidState(f"A {booking.get_status_display().lower()} booking cannot be rescheduled.")
+        if booking.has_started(now):
+            raise InvalidState("This booking has already started and cannot be rescheduled.")
+        if start == booking.start:
+            raise BookingRefused("The booking is already at that time.", reason="same_time")
+        _check_start(booking.event_type, start, now, exclude_booking_id=booking.pk)
+        booking.start = start
+        booking.end = start + booking.event_type.duration
+        booking.sequence += 1
+        _save_guarded(booking, update_fields=["start", "end", "sequence"])
+    logger.info("booking rescheduled uid=%s by=%s sequence=%s", booking.uid, by, booking.sequence)
+    return booking
+
+
+def cancel_booking(booking: Booking, *, by: str, reason: str = "", now=None) -> Booking:
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked_booking(booking)
+        if booking.status not in ACTIVE_STATUSES:
+            raise InvalidState(f"A {booking.get_status_display().lower()} booking cannot be cancelled.")
+        if by == CancelledBy.GUEST and booking.has_started(now):
+            raise InvalidState("This booking has already started and cannot be cancelled.")
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_by = by
+        booking.cancel_reason = reason
+        booking.sequence += 1
+        booking.save(update_fields=["status", "cancelled_by", "cancel_reason", "sequence"])
+    logger.info("booking cancelled uid=%s by=%s", booking.uid, by)
+    return booking
+
+
+def confirm_booking(booking: Booking, *, now=None) -> Booking:
+    """Accept a pending request; its time was held since it was made."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked_booking(booking)
+        if booking.status != BookingStatus.PENDING:
+            raise InvalidState("Only pending bookings can be confirmed.")
+        if booking.has_started(now):
+            raise InvalidState("This booking's time has passed; it can only be declined.")
+        booking.status = BookingStatus.CONFIRMED
+        booking.sequence += 1
+        booking.save(update_fields=["status", "sequence"])
+    logger.info("booking confirmed uid=%s", booking.uid)
+    return booking
+
+
+def decline_booking(booking: Booking, *, reason: str = "") -> Booking:
+    """Refuse a pending request and free its time."""
+    with transaction.atomic():
+        booking = _locked_booking(booking)
+        if booking.status != BookingStatus.PENDING:
+            raise InvalidState("Only pending bookings can be declined.")
+        booking.status = BookingStatus.DECLINED
+        booking.cancel_reason = reason
+        booking.cancelled_by = CancelledBy.HOST
+        booking.sequence += 1
+        booking.save(update_fields=["status", "cancel_reason", "cancelled_by", "sequence"])
+    logger.info("booking declined uid=%s", booking.uid)
+    return booking
