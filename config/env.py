@@ -46,9 +46,9 @@ def _parse_http_url(raw: str) -> str:
 
 
 def _parse_database_url(raw: str) -> dict[str, Any]:
-    config = environ.Env.db_url_config(raw)
-    if not config.get("ENGINE"):
-        raise ValueError("unsupported database scheme")
+    config = environ.Env.db_url_config(raw) if "://" in raw else {}
+    if not str(config.get("ENGINE", "")).startswith("django.db.backends."):
+        raise ValueError("expected postgres://user:password@host:5432/name (or sqlite:///path)")
     return config
 
 
