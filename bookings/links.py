@@ -1,4 +1,8 @@
-"""The links a guest gets for a booking, each carrying its own purpose-bound token."""
+"""The links a guest gets for a booking, each carrying its own purpose-bound token.
+
+Pages link with paths (they are served from wherever the guest is); emails and the API use
+absolute URLs on BASE_URL.
+"""
 
 from __future__ import annotations
 
@@ -12,45 +16,56 @@ from bookings.models import Booking
 from bookings.tokens import Purpose, make_token
 
 
-def absolute_url(path: str) -> str:
-    return f"{settings.BASE_URL}{path}"
+def absolute_url(path: str | None) -> str | None:
+    return f"{settings.BASE_URL}{path}" if path else None
 
 
-def _with_token(path: str, token: str) -> str:
-    return f"{path}?{urlencode({'token': token})}"
+def _with_token(route: str, booking: Booking, token: str) -> str:
+    return f"{reverse(route, args=[booking.uid])}?{urlencode({'token': token})}"
 
 
 @dataclass(frozen=True)
 class GuestLinks:
     view_path: str
-    view_url: str
-    ics_url: str
-    reschedule_url: str | None
-    cancel_url: str | None
-    reschedule_token: str | None
-    cancel_token: str | None
+    ics_path: str
+    reschedule_path: str | None = None
+    cancel_path: str | None = None
+    reschedule_token: str | None = None
+    cancel_token: str | None = None
+
+    @property
+    def view_url(self) -> str:
+        return absolute_url(self.view_path)
+
+    @property
+    def ics_url(self) -> str:
+        return absolute_url(self.ics_path)
+
+    @property
+    def reschedule_url(self) -> str | None:
+        return absolute_url(self.reschedule_path)
+
+    @property
+    def cancel_url(self) -> str | None:
+        return absolute_url(self.cancel_path)
 
 
 def guest_links(booking: Booking) -> GuestLinks:
-    """Absolute links; reschedule and cancel only while the booking can still change."""
+    """Links for the booking as it is now; reschedule and cancel only while it can change."""
     view_token = make_token(booking, Purpose.VIEW)
-    view_path = _with_token(reverse("booking-detail", args=[booking.uid]), view_token)
-    view_url = absolute_url(view_path)
-    ics_url = absolute_url(_with_token(reverse("api-booking-ics", args=[booking.uid]), view_token))
+    links = GuestLinks(
+        view_path=_with_token("booking-detail", booking, view_token),
+        ics_path=_with_token("api-booking-ics", booking, view_token),
+    )
     if not booking.is_active:
-        return GuestLinks(view_path, view_url, ics_url, None, None, None, None)
+        return links
     reschedule_token = make_token(booking, Purpose.RESCHEDULE)
     cancel_token = make_token(booking, Purpose.CANCEL)
     return GuestLinks(
-        view_path=view_path,
-        view_url=view_url,
-        ics_url=ics_url,
-        reschedule_url=absolute_url(
-            _with_token(reverse("booking-reschedule", args=[booking.uid]), reschedule_token)
-        ),
-        cancel_url=absolute_url(
-            _with_token(reverse("booking-cancel", args=[booking.uid]), cancel_token)
-        ),
+        view_path=links.view_path,
+        ics_path=links.ics_path,
+        reschedule_path=_with_token("booking-reschedule", booking, reschedule_token),
+        cancel_path=_with_token("booking-cancel", booking, cancel_token),
         reschedule_token=reschedule_token,
         cancel_token=cancel_token,
     )
