@@ -20,8 +20,23 @@ from availability.timezones import validate_timezone
 # Paths that the site itself answers; a handle may not shadow them.
 RESERVED_HANDLES = frozenset(
     {
-        "admin", "api", "accounts", "account", "booking", "bookings", "dashboard", "static",
-        "media", "login", "logout", "signup", "settings", "help", "about", "health", "www",
+        "admin",
+        "api",
+        "accounts",
+        "account",
+        "booking",
+        "bookings",
+        "dashboard",
+        "static",
+        "media",
+        "login",
+        "logout",
+        "signup",
+        "settings",
+        "help",
+        "about",
+        "health",
+        "www",
     }
 )
 
@@ -34,7 +49,9 @@ handle_validator = RegexValidator(
 
 def validate_handle_not_reserved(value: str) -> None:
     if value.lower() in RESERVED_HANDLES:
-        raise ValidationError("%(value)s is reserved; choose another handle.", params={"value": value})
+        raise ValidationError(
+            "%(value)s is reserved; choose another handle.", params={"value": value}
+        )
 
 
 class UserManager(BaseUserManager):
@@ -64,7 +81,8 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     display_name = models.CharField(max_length=100, blank=True)
-    handle = models.CharField(
+    # NULL until onboarding: many hosts may have no handle yet, and NULLs never collide.
+    handle = models.CharField(  # noqa: DJ001
         max_length=40,
         null=True,
         blank=True,

@@ -72,7 +72,9 @@ def load_busy(
         for booking_id, start, end, event_type_id, seats, before, after in bookings
         if booking_id != exclude_booking_id
     ]
-    blocks = BusyBlock.objects.filter(host=host, start__lt=span_end + REACH, end__gt=span_start - REACH)
+    blocks = BusyBlock.objects.filter(
+        host=host, start__lt=span_end + REACH, end__gt=span_start - REACH
+    )
     busy.extend(Busy(start=start, end=end) for start, end in blocks.values_list("start", "end"))
     return busy
 

@@ -75,14 +75,14 @@ class DateOverride(models.Model):
             models.Index(fields=["host", "date"], name="dateoverride_host_date"),
         ]
 
-    @property
-    def is_unavailable(self) -> bool:
-        return self.start_time is None
-
     def __str__(self) -> str:
         if self.is_unavailable:
             return f"{self.date}: unavailable"
         return f"{self.date}: {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    @property
+    def is_unavailable(self) -> bool:
+        return self.start_time is None
 
 
 class BusySource(models.TextChoices):
@@ -107,7 +107,9 @@ class BusyBlock(models.Model):
     class Meta:
         ordering = ["start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="busyblock_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="busyblock_start_before_end"
+            ),
             PostgresOnlyExclusionConstraint(
                 name="busyblock_manual_no_overlap",
                 expressions=[

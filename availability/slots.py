@@ -112,7 +112,8 @@ class Refusal(enum.StrEnum):
 REFUSAL_MESSAGES = {
     Refusal.IN_PAST: "That time is in the past.",
     Refusal.INSIDE_MINIMUM_NOTICE: "That time is too soon: the host needs more notice.",
-    Refusal.BEYOND_WINDOW: "That time is too far ahead: the host does not take bookings that far out.",
+    Refusal.BEYOND_WINDOW: "That time is too far ahead: the host does not take bookings "
+    "that far out.",
     Refusal.OUTSIDE_HOURS: "That time is outside the host's available hours.",
     Refusal.OFF_GRID: "Bookings start only at the times offered.",
     Refusal.TAKEN: "That time is no longer available.",
@@ -224,8 +225,10 @@ def compute_slots(
     range_end = dt.datetime.combine(last_day + ONE_DAY, MIDNIGHT, tzinfo=guest_zone).astimezone(UTC)
     earliest = max(range_start, now + rules.minimum_notice)
     last_date = last_bookable_date(schedule, rules, now)
-    host_first = max(range_start.astimezone(schedule.zone).date() - ONE_DAY,
-                     now.astimezone(schedule.zone).date() - ONE_DAY)
+    host_first = max(
+        range_start.astimezone(schedule.zone).date() - ONE_DAY,
+        now.astimezone(schedule.zone).date() - ONE_DAY,
+    )
     host_last = min(range_end.astimezone(schedule.zone).date(), last_date)
     if host_first > host_last:
         return []

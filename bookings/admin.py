@@ -13,7 +13,13 @@ from bookings.models import Booking, CancelledBy, EventType
 @admin.register(EventType)
 class EventTypeAdmin(admin.ModelAdmin):
     list_display = [
-        "title", "slug", "host", "duration_minutes", "seats", "requires_confirmation", "is_active",
+        "title",
+        "slug",
+        "host",
+        "duration_minutes",
+        "seats",
+        "requires_confirmation",
+        "is_active",
     ]
     list_filter = ["is_active", "requires_confirmation", "duration_minutes"]
     search_fields = ["title", "slug", "host__email", "host__handle"]
@@ -23,9 +29,25 @@ class EventTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["uid", "event_type", "host", "start", "end", "status", "guest_name", "guest_email"]
+    list_display = [
+        "uid",
+        "event_type",
+        "host",
+        "start",
+        "end",
+        "status",
+        "guest_name",
+        "guest_email",
+    ]
     list_filter = ["status", "cancelled_by", "event_type__requires_confirmation", "start"]
-    search_fields = ["uid", "guest_name", "guest_email", "host__email", "host__handle", "event_type__title"]
+    search_fields = [
+        "uid",
+        "guest_name",
+        "guest_email",
+        "host__email",
+        "host__handle",
+        "event_type__title",
+    ]
     list_select_related = ["event_type", "host"]
     date_hierarchy = "start"
     ordering = ["-start"]
@@ -62,6 +84,8 @@ class BookingAdmin(admin.ModelAdmin):
         self._apply(
             request,
             queryset,
-            lambda booking: services.cancel_booking(booking, by=CancelledBy.HOST, reason="Cancelled by an administrator."),
+            lambda booking: services.cancel_booking(
+                booking, by=CancelledBy.HOST, reason="Cancelled by an administrator."
+            ),
             "Cancelled",
         )

@@ -62,9 +62,7 @@ def api_view(*methods: str):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method not in methods:
-                response = error_response(
-                    f"Use {' or '.join(methods)} here.", "METHOD_NOT_ALLOWED"
-                )
+                response = error_response(f"Use {' or '.join(methods)} here.", "METHOD_NOT_ALLOWED")
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
@@ -211,8 +209,10 @@ def create(request, handle: str, slug: str):
 
 def _guest_booking(uid, purpose: Purpose, token) -> Booking:
     if not token:
-        raise ApiError("The token from the guest's link is required.",
-                       details={"token": ["This field is required."]})
+        raise ApiError(
+            "The token from the guest's link is required.",
+            details={"token": ["This field is required."]},
+        )
     booking = get_object_or_404(Booking.objects.select_related("event_type__host"), uid=uid)
     check_token(booking, purpose, token)
     return booking

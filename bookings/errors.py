@@ -19,8 +19,9 @@ def not_found(request, exception=None):
 
 def server_error(request):
     if _is_api(request):
-        response = error_response("Something went wrong on our side. Please try again.",
-                                  "SERVER_ERROR")
+        response = error_response(
+            "Something went wrong on our side. Please try again.", "SERVER_ERROR"
+        )
         response.status_code = 500
         return response
     return render(request, "500.html", status=500)

@@ -80,10 +80,16 @@ class EventType(models.Model):
         ordering = ["title"]
         constraints = [
             models.UniqueConstraint(fields=["host", "slug"], name="eventtype_slug_unique_per_host"),
-            models.CheckConstraint(condition=Q(duration_minutes__gte=1), name="eventtype_duration_positive"),
-            models.CheckConstraint(condition=Q(slot_interval_minutes__gte=1), name="eventtype_interval_positive"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1), name="eventtype_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_interval_minutes__gte=1), name="eventtype_interval_positive"
+            ),
             models.CheckConstraint(condition=Q(seats__gte=1), name="eventtype_seats_positive"),
-            models.CheckConstraint(condition=Q(booking_window_days__gte=1), name="eventtype_window_positive"),
+            models.CheckConstraint(
+                condition=Q(booking_window_days__gte=1), name="eventtype_window_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -163,7 +169,9 @@ class Booking(models.Model):
     class Meta:
         ordering = ["start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="booking_start_before_end"
+            ),
             PostgresOnlyExclusionConstraint(
                 name="booking_no_overlap",
                 expressions=[

@@ -35,7 +35,12 @@ def _body(schema_name: str) -> dict:
 
 _HANDLE = {"name": "handle", "in": "path", "required": True, "schema": {"type": "string"}}
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-_UID = {"name": "uid", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+_UID = {
+    "name": "uid",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "format": "uuid"},
+}
 _NULLABLE_STRING = {"type": ["string", "null"]}
 
 SCHEMAS = {
@@ -47,8 +52,13 @@ SCHEMAS = {
             "code": {
                 "type": "string",
                 "enum": [
-                    "INVALID_INPUT", "FORBIDDEN", "NOT_FOUND", "METHOD_NOT_ALLOWED",
-                    "SLOT_UNAVAILABLE", "INVALID_STATE", "SERVER_ERROR",
+                    "INVALID_INPUT",
+                    "FORBIDDEN",
+                    "NOT_FOUND",
+                    "METHOD_NOT_ALLOWED",
+                    "SLOT_UNAVAILABLE",
+                    "INVALID_STATE",
+                    "SERVER_ERROR",
                 ],
             },
             "details": {
@@ -80,8 +90,11 @@ SCHEMAS = {
         "type": "object",
         "required": ["start", "name", "email", "timezone"],
         "properties": {
-            "start": {"type": "string", "format": "date-time",
-                      "description": "ISO 8601 with offset; one of the offered slot starts."},
+            "start": {
+                "type": "string",
+                "format": "date-time",
+                "description": "ISO 8601 with offset; one of the offered slot starts.",
+            },
             "name": {"type": "string", "maxLength": 200},
             "email": {"type": "string", "format": "email", "maxLength": 254},
             "timezone": {"type": "string", "description": "IANA name, e.g. Europe/London"},
@@ -107,8 +120,16 @@ SCHEMAS = {
     "Booking": {
         "type": "object",
         "required": [
-            "uid", "status", "start", "end", "timezone", "ics_url", "reschedule_url",
-            "cancel_url", "reschedule_token", "cancel_token",
+            "uid",
+            "status",
+            "start",
+            "end",
+            "timezone",
+            "ics_url",
+            "reschedule_url",
+            "cancel_url",
+            "reschedule_token",
+            "cancel_token",
         ],
         "properties": {
             "uid": {"type": "string", "format": "uuid"},
@@ -147,12 +168,24 @@ def openapi_document() -> dict:
                     "parameters": [
                         _HANDLE,
                         _SLUG,
-                        {"name": "start", "in": "query", "schema": {"type": "string", "format": "date"},
-                         "description": "First local date; defaults to today."},
-                        {"name": "end", "in": "query", "schema": {"type": "string", "format": "date"},
-                         "description": "Last local date; defaults to start + 6 days."},
-                        {"name": "timezone", "in": "query", "schema": {"type": "string"},
-                         "description": "IANA timezone of the dates and times; defaults to the host's."},
+                        {
+                            "name": "start",
+                            "in": "query",
+                            "schema": {"type": "string", "format": "date"},
+                            "description": "First local date; defaults to today.",
+                        },
+                        {
+                            "name": "end",
+                            "in": "query",
+                            "schema": {"type": "string", "format": "date"},
+                            "description": "Last local date; defaults to start + 6 days.",
+                        },
+                        {
+                            "name": "timezone",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "description": "IANA timezone of dates and times; default: the host's.",
+                        },
                     ],
                     "responses": {
                         "200": _json("SlotList", "Slots sorted by start"),
@@ -167,7 +200,9 @@ def openapi_document() -> dict:
                     "parameters": [_HANDLE, _SLUG],
                     "requestBody": _body("BookingRequest"),
                     "responses": {
-                        "201": _json("Booking", "Booked: confirmed, or pending the host's approval"),
+                        "201": _json(
+                            "Booking", "Booked: confirmed, or pending the host's approval"
+                        ),
                         "400": _error("Invalid input, or a start the event's rules refuse"),
                         "404": _error("No such host or event type"),
                         "409": _error("SLOT_UNAVAILABLE: the time was taken"),
@@ -207,8 +242,12 @@ def openapi_document() -> dict:
                     "operationId": "bookingCalendarFile",
                     "parameters": [
                         _UID,
-                        {"name": "token", "in": "query", "required": True,
-                         "schema": {"type": "string"}},
+                        {
+                            "name": "token",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
                     ],
                     "responses": {
                         "200": {

@@ -79,9 +79,7 @@ def _save_guarded(booking: Booking, **save_kwargs) -> None:
             booking.save(**save_kwargs)
     except IntegrityError as error:
         if isinstance(error.__cause__, psycopg.errors.ExclusionViolation):
-            raise SlotUnavailable(
-                Refusal.TAKEN.message, reason=Refusal.TAKEN.value
-            ) from error
+            raise SlotUnavailable(Refusal.TAKEN.message, reason=Refusal.TAKEN.value) from error
         raise
 
 
@@ -137,7 +135,9 @@ def reschedule_booking(
     with transaction.atomic():
         booking = _locked_booking(booking)
         if booking.status not in ACTIVE_STATUSES:
-            raise InvalidState(f"A {booking.get_status_display().lower()} booking cannot be rescheduled.")
+            raise InvalidState(
+                f"A {booking.get_status_display().lower()} booking cannot be rescheduled."
+            )
         if booking.has_started(now):
             raise InvalidState("This booking has already started and cannot be rescheduled.")
         if start == booking.start:
@@ -156,7 +156,9 @@ def cancel_booking(booking: Booking, *, by: str, reason: str = "", now=None) -> 
     with transaction.atomic():
         booking = _locked_booking(booking)
         if booking.status not in ACTIVE_STATUSES:
-            raise InvalidState(f"A {booking.get_status_display().lower()} booking cannot be cancelled.")
+            raise InvalidState(
+                f"A {booking.get_status_display().lower()} booking cannot be cancelled."
+            )
         if by == CancelledBy.GUEST and booking.has_started(now):
             raise InvalidState("This booking has already started and cannot be cancelled.")
         booking.status = BookingStatus.CANCELLED

@@ -63,7 +63,9 @@ def event_page(request, handle: str, slug: str):
         month_param=request.GET.get("month"),
         date_param=request.GET.get("date"),
         base_path=request.path,
-        slot_url=lambda slot: f"{book_path}?{urlencode({'start': slot.start.isoformat(), 'tz': zone_name})}",
+        slot_url=lambda slot: (
+            f"{book_path}?{urlencode({'start': slot.start.isoformat(), 'tz': zone_name})}"
+        ),
     )
     context = {
         "event_type": event_type,
@@ -107,6 +109,7 @@ def book(request, handle: str, slug: str):
     except ValidationError:
         return redirect(f"{event_url}?{urlencode({'tz': zone_name})}")
     zone = zoneinfo.ZoneInfo(zone_name)
+    local_date = start.astimezone(zone).date().isoformat()
     context = {
         "event_type": event_type,
         "host": event_type.host,
@@ -115,7 +118,7 @@ def book(request, handle: str, slug: str):
         "local_start": start.astimezone(zone),
         "local_end": (start + event_type.duration).astimezone(zone),
         "zone_name": zone_name,
-        "back_url": f"{event_url}?{urlencode({'tz': zone_name, 'date': start.astimezone(zone).date().isoformat()})}",
+        "back_url": f"{event_url}?{urlencode({'tz': zone_name, 'date': local_date})}",
     }
     status = 409 if error else (400 if request.method == "POST" else 200)
     return render(request, "bookings/book.html", context, status=status)
@@ -157,7 +160,9 @@ def _google_calendar_url(booking: Booking, links) -> str:
     fmt = "%Y%m%dT%H%M%SZ"
     details = booking.event_type.description
     if links.reschedule_url:
-        details = f"{details}\n\nReschedule: {links.reschedule_url}\nCancel: {links.cancel_url}".strip()
+        details = (
+            f"{details}\n\nReschedule: {links.reschedule_url}\nCancel: {links.cancel_url}".strip()
+        )
     query = urlencode(
         {
             "action": "TEMPLATE",

@@ -89,7 +89,15 @@ def at(local: str, zone: str = "America/New_York") -> dt.datetime:
     return dt.datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
 
 
-def book(event_type, start, *, name="Gina Guest", email="gina@example.com", zone="Europe/London", **kwargs):
+def book(
+    event_type,
+    start,
+    *,
+    name="Gina Guest",
+    email="gina@example.com",
+    zone="Europe/London",
+    **kwargs,
+):
     from bookings.services import create_booking
 
     return create_booking(

@@ -57,13 +57,17 @@ def assert_error(response, status: int, code: str):
 
 
 def test_slots_are_listed_in_the_requested_timezone(client, frozen_now, intro):
-    response = client.get(SLOTS, {"start": "2026-03-02", "end": "2026-03-02", "timezone": "Europe/London"})
+    response = client.get(
+        SLOTS, {"start": "2026-03-02", "end": "2026-03-02", "timezone": "Europe/London"}
+    )
     assert response.status_code == 200
     payload = response.json()
     assert_matches(payload, "SlotList")
     assert payload["timezone"] == "Europe/London"
     assert payload["slots"][0] == {
-        "start": "2026-03-02T14:00:00+00:00", "end": "2026-03-02T14:30:00+00:00", "seats_left": 1,
+        "start": "2026-03-02T14:00:00+00:00",
+        "end": "2026-03-02T14:30:00+00:00",
+        "seats_left": 1,
     }
     starts = [slot["start"] for slot in payload["slots"]]
     assert starts == sorted(starts) and len(starts) == 16
@@ -78,19 +82,35 @@ def test_slots_default_to_the_host_timezone_and_a_week_from_today(client, frozen
 
 
 def test_slot_dates_are_inclusive_local_dates_of_the_requested_zone(client, frozen_now, intro):
-    payload = client.get(SLOTS, {"start": "2026-03-03", "end": "2026-03-03", "timezone": "Australia/Sydney"}).json()
-    assert all(slot["start"].startswith("2026-03-03T") and slot["start"].endswith("+11:00")
-               for slot in payload["slots"])
+    payload = client.get(
+        SLOTS, {"start": "2026-03-03", "end": "2026-03-03", "timezone": "Australia/Sydney"}
+    ).json()
+    assert all(
+        slot["start"].startswith("2026-03-03T") and slot["start"].endswith("+11:00")
+        for slot in payload["slots"]
+    )
     assert payload["slots"][0]["start"] == "2026-03-03T01:00:00+11:00"
 
 
 def test_booked_slots_disappear_and_seats_count_down(client, frozen_now, intro, workshop):
     post(client, BOOKINGS, booking_body())
-    starts = [slot["start"] for slot in client.get(SLOTS, {"start": "2026-03-02", "end": "2026-03-02", "timezone": "UTC"}).json()["slots"]]
+    starts = [
+        slot["start"]
+        for slot in client.get(
+            SLOTS, {"start": "2026-03-02", "end": "2026-03-02", "timezone": "UTC"}
+        ).json()["slots"]
+    ]
     assert "2026-03-02T15:00:00+00:00" not in starts
     post(client, "/api/v1/alice/workshop/bookings", booking_body(start="2026-03-02T16:00:00Z"))
-    slots = client.get("/api/v1/alice/workshop/slots", {"start": "2026-03-02", "end": "2026-03-02", "timezone": "UTC"}).json()["slots"]
-    assert {"start": "2026-03-02T16:00:00+00:00", "end": "2026-03-02T17:00:00+00:00", "seats_left": 2} in slots
+    slots = client.get(
+        "/api/v1/alice/workshop/slots",
+        {"start": "2026-03-02", "end": "2026-03-02", "timezone": "UTC"},
+    ).json()["slots"]
+    assert {
+        "start": "2026-03-02T16:00:00+00:00",
+        "end": "2026-03-02T17:00:00+00:00",
+        "seats_left": 2,
+    } in slots
 
 
 @pytest.mark.parametrize(
@@ -150,7 +170,9 @@ def test_booking_an_event_that_needs_confirmation_is_pending(client, frozen_now,
 
 def test_the_loser_of_a_slot_gets_409(client, frozen_now, intro):
     post(client, BOOKINGS, booking_body())
-    payload = assert_error(post(client, BOOKINGS, booking_body(email="b@example.com")), 409, "SLOT_UNAVAILABLE")
+    payload = assert_error(
+        post(client, BOOKINGS, booking_body(email="b@example.com")), 409, "SLOT_UNAVAILABLE"
+    )
     assert payload["details"] == {"reason": "taken"}
 
 
@@ -192,7 +214,9 @@ def test_bad_fields_get_400_with_field_details(client, frozen_now, intro, body, 
     assert field in payload["details"]
 
 
-@pytest.mark.parametrize("raw", ["", "{", "null", "[1, 2]", '"text"', "42", b"\xff\xfe", "{" * 100000])
+@pytest.mark.parametrize(
+    "raw", ["", "{", "null", "[1, 2]", '"text"', "42", b"\xff\xfe", "{" * 100000]
+)
 def test_malformed_bodies_get_400(client, frozen_now, intro, raw):
     assert_error(post(client, BOOKINGS, raw), 400, "INVALID_INPUT")
 
@@ -216,8 +240,11 @@ def booked(client, frozen_now, intro):
 
 
 def test_cancel_with_the_cancel_token(client, booked):
-    response = post(client, f"/api/v1/bookings/{booked['uid']}/cancel",
-                    {"token": booked["cancel_token"], "reason": "Conflict"})
+    response = post(
+        client,
+        f"/api/v1/bookings/{booked['uid']}/cancel",
+        {"token": booked["cancel_token"], "reason": "Conflict"},
+    )
     assert response.status_code == 200
     payload = response.json()
     assert_matches(payload, "Booking")
@@ -226,7 +253,9 @@ def test_cancel_with_the_cancel_token(client, booked):
 
 
 def test_a_reschedule_token_cannot_cancel(client, booked):
-    response = post(client, f"/api/v1/bookings/{booked['uid']}/cancel", {"token": booked["reschedule_token"]})
+    response = post(
+        client, f"/api/v1/bookings/{booked['uid']}/cancel", {"token": booked["reschedule_token"]}
+    )
     assert_error(response, 403, "FORBIDDEN")
 
 
@@ -239,19 +268,32 @@ def test_a_forged_or_missing_token_is_refused(client, booked):
 
 def test_a_token_for_another_booking_is_refused(client, booked):
     other = post(client, BOOKINGS, booking_body(start="2026-03-02T16:00:00Z")).json()
-    response = post(client, f"/api/v1/bookings/{booked['uid']}/cancel", {"token": other["cancel_token"]})
+    response = post(
+        client, f"/api/v1/bookings/{booked['uid']}/cancel", {"token": other["cancel_token"]}
+    )
     assert_error(response, 403, "FORBIDDEN")
 
 
 def test_unknown_or_malformed_booking_ids_are_404(client, booked):
-    assert_error(post(client, "/api/v1/bookings/00000000-0000-0000-0000-000000000000/cancel",
-                      {"token": booked["cancel_token"]}), 404, "NOT_FOUND")
-    assert_error(post(client, "/api/v1/bookings/not-a-uid/cancel", {"token": "x"}), 404, "NOT_FOUND")
+    assert_error(
+        post(
+            client,
+            "/api/v1/bookings/00000000-0000-0000-0000-000000000000/cancel",
+            {"token": booked["cancel_token"]},
+        ),
+        404,
+        "NOT_FOUND",
+    )
+    assert_error(
+        post(client, "/api/v1/bookings/not-a-uid/cancel", {"token": "x"}), 404, "NOT_FOUND"
+    )
 
 
 def test_reschedule_moves_the_booking_and_old_links_stop_working(client, booked):
     url = f"/api/v1/bookings/{booked['uid']}/reschedule"
-    response = post(client, url, {"token": booked["reschedule_token"], "start": "2026-03-03T15:00:00Z"})
+    response = post(
+        client, url, {"token": booked["reschedule_token"], "start": "2026-03-03T15:00:00Z"}
+    )
     assert response.status_code == 200, response.content
     moved = response.json()
     assert_matches(moved, "Booking")
@@ -259,24 +301,40 @@ def test_reschedule_moves_the_booking_and_old_links_stop_working(client, booked)
     assert moved["start"] == "2026-03-03T15:00:00+00:00"
     assert moved["reschedule_token"] != booked["reschedule_token"]
     # Links issued before the change are dead, for rescheduling and cancelling alike.
-    assert_error(post(client, url, {"token": booked["reschedule_token"], "start": "2026-03-04T15:00:00Z"}),
-                 403, "FORBIDDEN")
-    assert_error(post(client, f"/api/v1/bookings/{booked['uid']}/cancel", {"token": booked["cancel_token"]}),
-                 403, "FORBIDDEN")
-    assert post(client, f"/api/v1/bookings/{booked['uid']}/cancel",
-                {"token": moved["cancel_token"]}).status_code == 200
+    assert_error(
+        post(client, url, {"token": booked["reschedule_token"], "start": "2026-03-04T15:00:00Z"}),
+        403,
+        "FORBIDDEN",
+    )
+    assert_error(
+        post(client, f"/api/v1/bookings/{booked['uid']}/cancel", {"token": booked["cancel_token"]}),
+        403,
+        "FORBIDDEN",
+    )
+    assert (
+        post(
+            client, f"/api/v1/bookings/{booked['uid']}/cancel", {"token": moved["cancel_token"]}
+        ).status_code
+        == 200
+    )
 
 
 def test_reschedule_into_a_taken_slot_is_409(client, booked):
     post(client, BOOKINGS, booking_body(start="2026-03-03T15:00:00Z", email="x@example.com"))
-    response = post(client, f"/api/v1/bookings/{booked['uid']}/reschedule",
-                    {"token": booked["reschedule_token"], "start": "2026-03-03T15:00:00Z"})
+    response = post(
+        client,
+        f"/api/v1/bookings/{booked['uid']}/reschedule",
+        {"token": booked["reschedule_token"], "start": "2026-03-03T15:00:00Z"},
+    )
     assert_error(response, 409, "SLOT_UNAVAILABLE")
 
 
 def test_reschedule_with_a_bad_start_is_400(client, booked):
-    response = post(client, f"/api/v1/bookings/{booked['uid']}/reschedule",
-                    {"token": booked["reschedule_token"], "start": "soon"})
+    response = post(
+        client,
+        f"/api/v1/bookings/{booked['uid']}/reschedule",
+        {"token": booked["reschedule_token"], "start": "soon"},
+    )
     assert "start" in assert_error(response, 400, "INVALID_INPUT")["details"]
 
 
@@ -297,7 +355,9 @@ def test_the_ics_file_carries_one_event_with_a_stable_uid(client, booked):
     assert str(event["ORGANIZER"]) == "mailto:alice@example.com"
     assert str(event["ATTENDEE"]) == "mailto:gina@example.com"
 
-    cancelled = post(client, f"/api/v1/bookings/{booked['uid']}/cancel", {"token": booked["cancel_token"]}).json()
+    cancelled = post(
+        client, f"/api/v1/bookings/{booked['uid']}/cancel", {"token": booked["cancel_token"]}
+    ).json()
     calendar = icalendar.Calendar.from_ical(client.get(cancelled["ics_url"]).content)
     assert str(calendar["METHOD"]) == "CANCEL"
     event = calendar.walk("VEVENT")[0]
@@ -308,8 +368,11 @@ def test_the_ics_file_carries_one_event_with_a_stable_uid(client, booked):
 
 def test_the_ics_needs_the_view_token(client, booked):
     assert_error(client.get(f"/api/v1/bookings/{booked['uid']}.ics"), 400, "INVALID_INPUT")
-    assert_error(client.get(f"/api/v1/bookings/{booked['uid']}.ics", {"token": booked["cancel_token"]}),
-                 403, "FORBIDDEN")
+    assert_error(
+        client.get(f"/api/v1/bookings/{booked['uid']}.ics", {"token": booked["cancel_token"]}),
+        403,
+        "FORBIDDEN",
+    )
 
 
 # --- the OpenAPI document ---------------------------------------------------------------------
@@ -332,10 +395,20 @@ def test_the_openapi_document_is_valid_and_served(client):
 def test_every_documented_path_is_routed(client, frozen_now, intro):
     document = openapi_document()
     for path, operations in document["paths"].items():
-        url = (path.replace("{handle}", "alice").replace("{slug}", "intro")
-               .replace("{uid}", "00000000-0000-0000-0000-000000000000"))
+        url = (
+            path.replace("{handle}", "alice")
+            .replace("{slug}", "intro")
+            .replace("{uid}", "00000000-0000-0000-0000-000000000000")
+        )
         for method in operations:
-            response = getattr(client, method)(url, content_type="application/json", data="{}") \
-                if method == "post" else client.get(url)
+            response = (
+                getattr(client, method)(url, content_type="application/json", data="{}")
+                if method == "post"
+                else client.get(url)
+            )
             assert response.status_code != 405, (method, path)
-            assert str(response.status_code) in operations[method]["responses"], (method, path, response.status_code)
+            assert str(response.status_code) in operations[method]["responses"], (
+                method,
+                path,
+                response.status_code,
+            )

@@ -71,8 +71,11 @@ def test_one_winner_when_clients_race_across_event_types_and_overlapping_starts(
 
     def attempt(index: int) -> str:
         event_type = intro if index % 2 else long_call
-        book(event_type, starts[index % 2] if event_type is intro else starts[0],
-             email=f"g{index}@example.com")
+        book(
+            event_type,
+            starts[index % 2] if event_type is intro else starts[0],
+            email=f"g{index}@example.com",
+        )
         return "booked"
 
     outcomes = race(attempt)
@@ -84,8 +87,14 @@ def test_one_winner_when_clients_race_across_event_types_and_overlapping_starts(
 
 def test_reschedules_racing_new_bookings_never_overlap(frozen_now, intro):
     target = at("2026-03-02 15:00")
-    movers = [book(intro, at("2026-03-02 09:00") + index * (at("2026-03-02 09:30") - at("2026-03-02 09:00")),
-                   email=f"m{index}@example.com") for index in range(4)]
+    movers = [
+        book(
+            intro,
+            at("2026-03-02 09:00") + index * (at("2026-03-02 09:30") - at("2026-03-02 09:00")),
+            email=f"m{index}@example.com",
+        )
+        for index in range(4)
+    ]
 
     def attempt(index: int) -> str:
         if index < len(movers):
@@ -106,8 +115,12 @@ def test_the_constraint_alone_stops_concurrent_raw_inserts(intro):
     def attempt(index: int) -> str:
         with transaction.atomic():
             Booking(
-                event_type=intro, start=start, end=start + intro.duration,
-                guest_name="Raw", guest_email=f"r{index}@example.com", guest_timezone="UTC",
+                event_type=intro,
+                start=start,
+                end=start + intro.duration,
+                guest_name="Raw",
+                guest_email=f"r{index}@example.com",
+                guest_timezone="UTC",
                 status=BookingStatus.CONFIRMED,
             ).save()
         return "inserted"

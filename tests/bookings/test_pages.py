@@ -42,7 +42,9 @@ def test_the_home_page_finds_a_host_by_handle(client, alice):
     assert b"No one books under that name" in response.content
 
 
-def test_the_event_page_shows_the_month_and_the_day_in_the_guest_timezone(client, frozen_now, intro):
+def test_the_event_page_shows_the_month_and_the_day_in_the_guest_timezone(
+    client, frozen_now, intro
+):
     response = client.get("/alice/intro/", {"tz": "Europe/London", "date": "2026-03-02"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -54,20 +56,26 @@ def test_the_event_page_shows_the_month_and_the_day_in_the_guest_timezone(client
     assert parse_qs(urlsplit(slot_links[0]).query)["tz"] == ["Europe/London"]
 
 
-def test_the_event_page_without_a_timezone_uses_the_host_zone_and_asks_the_browser(client, frozen_now, intro):
+def test_the_event_page_without_a_timezone_uses_the_host_zone_and_asks_the_browser(
+    client, frozen_now, intro
+):
     html = client.get("/alice/intro/").content.decode()
     assert "data-detect-timezone" in html
     assert 'value="America/New_York" selected' in html
 
 
 def test_an_unknown_timezone_falls_back_to_the_host_zone(client, frozen_now, intro):
-    response = client.get("/alice/intro/", {"tz": "Bogus/Zone", "month": "garbage", "date": "2026-99-99"})
+    response = client.get(
+        "/alice/intro/", {"tz": "Bogus/Zone", "month": "garbage", "date": "2026-99-99"}
+    )
     assert response.status_code == 200
     assert 'value="America/New_York" selected' in response.content.decode()
 
 
 def test_htmx_requests_get_only_the_picker(client, frozen_now, intro):
-    response = client.get("/alice/intro/", {"tz": "UTC", "month": "2026-03"}, HTTP_HX_REQUEST="true")
+    response = client.get(
+        "/alice/intro/", {"tz": "UTC", "month": "2026-03"}, HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="picker"') and "<html" not in html
 
@@ -84,8 +92,13 @@ def test_a_guest_books_through_the_page_form(client, frozen_now, intro):
     assert "Monday 2 March 2026, 15:00–15:30" in form_page.content.decode()
     response = client.post(
         "/alice/intro/book/",
-        {"start": start, "timezone": "Europe/London", "name": "Gina Guest",
-         "email": "gina@example.com", "notes": "Hi"},
+        {
+            "start": start,
+            "timezone": "Europe/London",
+            "name": "Gina Guest",
+            "email": "gina@example.com",
+            "notes": "Hi",
+        },
     )
     assert response.status_code == 302
     booking = Booking.objects.get()
@@ -97,15 +110,20 @@ def test_a_guest_books_through_the_page_form(client, frozen_now, intro):
     assert "10:00–10:30" in html and "America/New_York" in html  # and the host's
     links = links_in(confirmation)
     assert any("/api/v1/bookings/" in link and ".ics?token=" in link for link in links)
-    assert any(link.startswith("https://calendar.google.com/calendar/render?action=TEMPLATE") for link in links)
+    assert any(
+        link.startswith("https://calendar.google.com/calendar/render?action=TEMPLATE")
+        for link in links
+    )
     assert any("/reschedule/?token=" in link for link in links)
     assert any("/cancel/?token=" in link for link in links)
 
 
 def test_the_page_form_keeps_the_input_and_explains_errors(client, frozen_now, intro):
     start = at("2026-03-02 10:00").isoformat()
-    response = client.post("/alice/intro/book/", {"start": start, "timezone": "UTC", "name": "Gina",
-                                                   "email": "nope", "notes": "keep me"})
+    response = client.post(
+        "/alice/intro/book/",
+        {"start": start, "timezone": "UTC", "name": "Gina", "email": "nope", "notes": "keep me"},
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Enter a valid email address." in html and "keep me" in html and 'value="Gina"' in html
@@ -114,8 +132,15 @@ def test_the_page_form_keeps_the_input_and_explains_errors(client, frozen_now, i
 
 def test_a_taken_slot_on_the_page_gets_a_friendly_message(client, frozen_now, intro):
     book(intro, at("2026-03-02 10:00"))
-    response = client.post("/alice/intro/book/", {"start": at("2026-03-02 10:00").isoformat(), "timezone": "UTC",
-                                                   "name": "Gina", "email": "g@example.com"})
+    response = client.post(
+        "/alice/intro/book/",
+        {
+            "start": at("2026-03-02 10:00").isoformat(),
+            "timezone": "UTC",
+            "name": "Gina",
+            "email": "g@example.com",
+        },
+    )
     assert response.status_code == 409
     assert "no longer available" in response.content.decode()
     assert Booking.objects.count() == 1
@@ -161,8 +186,10 @@ def test_a_guest_reschedules_from_the_link(client, frozen_now, intro):
 def test_the_booking_own_time_is_offered_when_rescheduling(client, frozen_now, intro):
     booking = book(intro, at("2026-03-02 10:00"))
     token = make_token(booking, Purpose.RESCHEDULE)
-    picker = client.get(f"/booking/{booking.uid}/reschedule/", {"token": token, "tz": "America/New_York",
-                                                                 "date": "2026-03-02"})
+    picker = client.get(
+        f"/booking/{booking.uid}/reschedule/",
+        {"token": token, "tz": "America/New_York", "date": "2026-03-02"},
+    )
     assert ">10:00<" in picker.content.decode()
 
 
@@ -197,7 +224,14 @@ def test_page_forms_are_csrf_protected(frozen_now, intro):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post("/alice/intro/book/", {"start": at("2026-03-02 10:00").isoformat(),
-                                                   "timezone": "UTC", "name": "G", "email": "g@example.com"})
+    response = strict.post(
+        "/alice/intro/book/",
+        {
+            "start": at("2026-03-02 10:00").isoformat(),
+            "timezone": "UTC",
+            "name": "G",
+            "email": "g@example.com",
+        },
+    )
     assert response.status_code == 403
     assert not Booking.objects.exists()

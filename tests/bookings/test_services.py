@@ -207,7 +207,9 @@ def _raw_booking(event_type, start, **fields):
     )
 
 
-def test_the_database_refuses_overlapping_bookings_written_around_the_service(frozen_now, intro, consult):
+def test_the_database_refuses_overlapping_bookings_written_around_the_service(
+    frozen_now, intro, consult
+):
     _raw_booking(intro, at("2026-03-02 10:00")).save()
     with pytest.raises(IntegrityError), transaction.atomic():
         _raw_booking(consult, at("2026-03-02 10:15")).save()
@@ -224,7 +226,10 @@ def test_the_database_allows_seat_mates_but_not_other_overlaps(frozen_now, works
 
 
 def test_the_database_ignores_inactive_bookings_for_overlaps(frozen_now, intro):
-    _raw_booking(intro, at("2026-03-02 10:00"), ).save()
+    _raw_booking(
+        intro,
+        at("2026-03-02 10:00"),
+    ).save()
     Booking.objects.update(status=BookingStatus.CANCELLED)
     _raw_booking(intro, at("2026-03-02 10:00")).save()
 
@@ -241,9 +246,16 @@ def test_an_integrity_veto_becomes_slot_unavailable(frozen_now, intro):
 def test_manual_busy_blocks_may_not_overlap(frozen_now, alice):
     BusyBlock.objects.create(host=alice, start=at("2026-03-02 10:00"), end=at("2026-03-02 11:00"))
     with pytest.raises(IntegrityError), transaction.atomic():
-        BusyBlock.objects.create(host=alice, start=at("2026-03-02 10:30"), end=at("2026-03-02 12:00"))
-    BusyBlock.objects.create(host=alice, start=at("2026-03-02 10:30"), end=at("2026-03-02 12:00"),
-                             source="google", external_id="evt-1")
+        BusyBlock.objects.create(
+            host=alice, start=at("2026-03-02 10:30"), end=at("2026-03-02 12:00")
+        )
+    BusyBlock.objects.create(
+        host=alice,
+        start=at("2026-03-02 10:30"),
+        end=at("2026-03-02 12:00"),
+        source="google",
+        external_id="evt-1",
+    )
 
 
 # --- query counts ---------------------------------------------------------------------------
@@ -255,9 +267,15 @@ def _fill(event_type, count):
     day = 0
     while made < count:
         slot = start + dt.timedelta(days=day * 7 + (made % 5), minutes=30 * ((made // 5) % 16))
-        Booking(event_type=event_type, start=slot, end=slot + event_type.duration,
-                guest_name="G", guest_email="g@example.com", guest_timezone="UTC",
-                status=BookingStatus.CONFIRMED).save()
+        Booking(
+            event_type=event_type,
+            start=slot,
+            end=slot + event_type.duration,
+            guest_name="G",
+            guest_email="g@example.com",
+            guest_timezone="UTC",
+            status=BookingStatus.CONFIRMED,
+        ).save()
         made += 1
         if made % 80 == 0:
             day += 1

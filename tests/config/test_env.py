@@ -51,13 +51,26 @@ def test_debug_off_also_means_production_checks():
 
 
 def test_malformed_values_are_named_with_the_reason():
-    bad = {**GOOD_PRODUCTION, "SECRET_KEY": "short", "BASE_URL": "book.example.com",
-           "DATABASE_URL": "nonsense://x", "REDIS_URL": "http://redis", "GUEST_LINK_MAX_AGE_DAYS": "-3",
-           "DEBUG": "maybe"}
+    bad = {
+        **GOOD_PRODUCTION,
+        "SECRET_KEY": "short",
+        "BASE_URL": "book.example.com",
+        "DATABASE_URL": "nonsense://x",
+        "REDIS_URL": "http://redis",
+        "GUEST_LINK_MAX_AGE_DAYS": "-3",
+        "DEBUG": "maybe",
+    }
     with pytest.raises(EnvironmentProblems) as problems:
         read_environment(bad)
     names = {problem.split(" ")[0] for problem in problems.value.problems}
-    assert names == {"SECRET_KEY", "BASE_URL", "DATABASE_URL", "REDIS_URL", "GUEST_LINK_MAX_AGE_DAYS", "DEBUG"}
+    assert names == {
+        "SECRET_KEY",
+        "BASE_URL",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "GUEST_LINK_MAX_AGE_DAYS",
+        "DEBUG",
+    }
 
 
 def test_debug_cannot_be_on_in_production():
@@ -66,11 +79,18 @@ def test_debug_cannot_be_on_in_production():
 
 
 def test_the_process_stops_with_one_message_and_no_traceback():
-    env = {key: value for key, value in os.environ.items()
-           if key not in {variable.name for variable in VARIABLES}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {variable.name for variable in VARIABLES}
+    }
     env["DJANGO_ENV"] = "production"
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert result.returncode == 1
@@ -82,7 +102,8 @@ def test_env_example_lists_every_variable_with_a_comment():
     text = (ROOT / ".env.example").read_text()
     lines = text.splitlines()
     for variable in VARIABLES:
-        index = next((i for i, line in enumerate(lines)
-                      if re.match(rf"^#?\s*{variable.name}=", line)), None)
+        index = next(
+            (i for i, line in enumerate(lines) if re.match(rf"^#?\s*{variable.name}=", line)), None
+        )
         assert index is not None, f"{variable.name} missing from .env.example"
         assert lines[index - 1].startswith("# "), f"{variable.name} has no comment above it"

@@ -43,14 +43,20 @@ DEMO_EVENT_TYPES = {
 
 
 class Command(BaseCommand):
-    help = "Create the demo host (demo@example.com / demo) with weekday hours and three event types."
+    help = (
+        "Create the demo host (demo@example.com / demo) with weekday hours and three event types."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
         User = get_user_model()
         host, created = User.objects.get_or_create(
             email=DEMO_EMAIL,
-            defaults={"handle": "demo", "display_name": "Demo Host", "timezone": "America/New_York"},
+            defaults={
+                "handle": "demo",
+                "display_name": "Demo Host",
+                "timezone": "America/New_York",
+            },
         )
         if created:
             host.set_password("demo")
@@ -63,4 +69,6 @@ class Command(BaseCommand):
         for slug, settings in DEMO_EVENT_TYPES.items():
             EventType.objects.get_or_create(host=host, slug=slug, defaults=settings)
         verb = "Created" if created else "Kept"
-        self.stdout.write(f"{verb} demo host {DEMO_EMAIL} at /demo/ with {len(DEMO_EVENT_TYPES)} event types.")
+        self.stdout.write(
+            f"{verb} demo host {DEMO_EMAIL} at /demo/ with {len(DEMO_EVENT_TYPES)} event types."
+        )
