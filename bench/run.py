@@ -50,9 +50,14 @@ def fill(event_type: EventType, count: int) -> None:
                 )
                 bookings.append(
                     Booking(
-                        event_type=event_type, host=event_type.host, start=start,
-                        end=start + event_type.duration, guest_name="Bench", guest_email="b@example.com",
-                        guest_timezone="UTC", status=BookingStatus.CONFIRMED,
+                        event_type=event_type,
+                        host=event_type.host,
+                        start=start,
+                        end=start + event_type.duration,
+                        guest_name="Bench",
+                        guest_email="b@example.com",
+                        guest_timezone="UTC",
+                        status=BookingStatus.CONFIRMED,
                         seat_group=f"bench:{len(bookings)}",
                     )
                 )
@@ -97,12 +102,19 @@ def main() -> None:
             rows.append((size, engine, api, page))
         base = rows[0]
         print(f"PostgreSQL {connection.pg_version}, medians of {REPEATS} runs, 31 days of slots")
-        print(f"{'bookings':>8} | {'find_slots ms':>13} {'q':>2} | {'API slots ms':>12} {'q':>2} | "
-              f"{'event page ms':>13} {'q':>2} | ratio to {SIZES[0]} (engine, API, page)")
+        print(
+            f"{'bookings':>8} | {'find_slots ms':>13} {'q':>2} | {'API slots ms':>12} {'q':>2} | "
+            f"{'event page ms':>13} {'q':>2} | ratio to {SIZES[0]} (engine, API, page)"
+        )
         for size, engine, api, page in rows:
-            ratios = ", ".join(f"{now[0] / then[0]:.2f}" for now, then in zip((engine, api, page), base[1:], strict=True))
-            print(f"{size:>8} | {engine[0]:>13.2f} {engine[1]:>2} | {api[0]:>12.2f} {api[1]:>2} | "
-                  f"{page[0]:>13.2f} {page[1]:>2} | {ratios}")
+            ratios = ", ".join(
+                f"{now[0] / then[0]:.2f}"
+                for now, then in zip((engine, api, page), base[1:], strict=True)
+            )
+            print(
+                f"{size:>8} | {engine[0]:>13.2f} {engine[1]:>2} | {api[0]:>12.2f} {api[1]:>2} | "
+                f"{page[0]:>13.2f} {page[1]:>2} | {ratios}"
+            )
     finally:
         runner.teardown_databases(databases)
 
