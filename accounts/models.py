@@ -27,6 +27,8 @@ RESERVED_HANDLES = frozenset(
         "booking",
         "bookings",
         "dashboard",
+        "feeds",
+        "feed",
         "static",
         "media",
         "login",
@@ -90,6 +92,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Public booking URL: /<handle>/. Unique, compared without case.",
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    wants_reminders = models.BooleanField(
+        "Send me reminders too",
+        default=False,
+        help_text="Also email the host the reminders guests get before each meeting.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=now)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
@@ -70,6 +71,8 @@ class EventType(models.Model):
         help_text="Guests per slot; 1 is a one-to-one meeting.",
     )
     requires_confirmation = models.BooleanField(default=False)
+    remind_24h = models.BooleanField("Remind 24 hours before", default=True)
+    remind_1h = models.BooleanField("Remind 1 hour before", default=True)
     location = models.CharField(max_length=300, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -217,6 +220,10 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def guest_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.guest_timezone)
 
     @property
     def duration(self) -> dt.timedelta:

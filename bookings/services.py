@@ -5,6 +5,9 @@ Each one owns its transaction, takes the host's row lock so that checks and writ
 happen one at a time, and re-checks the rules under that lock. On PostgreSQL the exclusion
 constraint `booking_no_overlap` backs the check; on SQLite the IMMEDIATE transactions of the
 settings serialise writers.
+
+Each change also records, in the same transaction, the emails and reminders it causes
+(notifications.services); they are sent by Celery after commit and cannot undo the change.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.utils import timezone
 from availability.loader import load_slot_inputs
 from availability.slots import Refusal, refusal_for_start
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy, EventType
+from notifications import services as notifications
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +105,7 @@ def create_booking(
         _check_start(event_type, start, now)
         booking = Booking(
             event_type=event_type,
+            host=event_type.host,
             start=start,
             end=start + event_type.duration,
             guest_name=guest_name,
@@ -113,6 +118,7 @@ def create_booking(
             created_at=now,
         )
         _save_guarded(booking)
+        notifications.on_created(booking, now)
     logger.info("booking created uid=%s status=%s", booking.uid, booking.status)
     return booking
 
@@ -121,7 +127,7 @@ def _locked_booking(booking: Booking) -> Booking:
     _lock_host(booking.host_id)
     return (
         Booking.objects.select_for_update(of=("self",))
-        .select_related("event_type__host")
+        .select_related("event_type__host", "host")
         .get(pk=booking.pk)
     )
 
@@ -143,10 +149,12 @@ def reschedule_booking(
         if start == booking.start:
             raise BookingRefused("The booking is already at that time.", reason="same_time")
         _check_start(booking.event_type, start, now, exclude_booking_id=booking.pk)
+        old_start, old_end = booking.start, booking.end
         booking.start = start
         booking.end = start + booking.event_type.duration
         booking.sequence += 1
         _save_guarded(booking, update_fields=["start", "end", "sequence"])
+        notifications.on_rescheduled(booking, old_start=old_start, old_end=old_end, by=by, now=now)
     logger.info("booking rescheduled uid=%s by=%s sequence=%s", booking.uid, by, booking.sequence)
     return booking
 
@@ -166,6 +174,7 @@ def cancel_booking(booking: Booking, *, by: str, reason: str = "", now=None) -> 
         booking.cancel_reason = reason
         booking.sequence += 1
         booking.save(update_fields=["status", "cancelled_by", "cancel_reason", "sequence"])
+        notifications.on_cancelled(booking)
     logger.info("booking cancelled uid=%s by=%s", booking.uid, by)
     return booking
 
@@ -182,6 +191,7 @@ def confirm_booking(booking: Booking, *, now=None) -> Booking:
         booking.status = BookingStatus.CONFIRMED
         booking.sequence += 1
         booking.save(update_fields=["status", "sequence"])
+        notifications.on_confirmed(booking, now)
     logger.info("booking confirmed uid=%s", booking.uid)
     return booking
 
@@ -197,5 +207,6 @@ def decline_booking(booking: Booking, *, reason: str = "") -> Booking:
         booking.cancelled_by = CancelledBy.HOST
         booking.sequence += 1
         booking.save(update_fields=["status", "cancel_reason", "cancelled_by", "sequence"])
+        notifications.on_declined(booking)
     logger.info("booking declined uid=%s", booking.uid)
     return booking

@@ -136,9 +136,24 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "EMAIL_URL",
         _parse_email_url,
-        "consolemail://",
+        None,
         False,
-        "email backend as a URL: smtp://user:pass@host:587, consolemail://",
+        "email backend as a URL (smtp://user:pass@host:587, consolemail://); wins over "
+        "Resend; unset without RESEND_API_KEY means the console",
+    ),
+    Variable(
+        "RESEND_API_KEY",
+        str,
+        "",
+        False,
+        "Resend API key; when set (and EMAIL_URL is not), emails go out through Resend",
+    ),
+    Variable(
+        "RESEND_API_URL",
+        _parse_http_url,
+        "https://api.resend.com",
+        False,
+        "Resend API origin; only tests point it elsewhere",
     ),
     Variable(
         "DEFAULT_FROM_EMAIL",

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "accounts",
     "availability",
     "bookings",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -111,7 +112,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -134,12 +136,22 @@ STORAGES = {
     },
 }
 
-# Email: EMAIL_URL picks the backend (console in development).
-_email = ENV["EMAIL_URL"]
-EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
-for _key, _value in _email.items():
-    globals()[_key] = _value
+# Email: an explicit EMAIL_URL picks any backend; otherwise Resend when RESEND_API_KEY is set;
+# otherwise the console. (The test runner swaps in locmem whatever is set here.)
+RESEND_API_KEY = ENV["RESEND_API_KEY"]
+RESEND_API_URL = ENV["RESEND_API_URL"]
+if ENV["EMAIL_URL"]:
+    _email = dict(ENV["EMAIL_URL"])
+    EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
+    for _key, _value in _email.items():
+        globals()[_key] = _value
+elif RESEND_API_KEY:
+    EMAIL_BACKEND = "notifications.backends.ResendEmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = ENV["DEFAULT_FROM_EMAIL"]
+# Sends that fail are retried with exponential backoff, up to this many attempts in all.
+EMAIL_MAX_ATTEMPTS = 6
 
 # Security: cookies only over HTTPS in production; the JSON API is token-based.
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -171,7 +183,16 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "every-minute-send-due-reminders": {
+        "task": "notifications.tasks.send_due_reminders",
+        "schedule": 60.0,
+    },
+    "every-five-minutes-requeue-stalled-emails": {
+        "task": "notifications.tasks.requeue_stalled_emails",
+        "schedule": 300.0,
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -108,3 +108,24 @@ def book(
         guest_timezone=zone,
         **kwargs,
     )
+
+
+@pytest.fixture(autouse=True)
+def celery_inline():
+    """Tasks run in the calling thread unless a test starts a real worker."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def after_commit(django_capture_on_commit_callbacks):
+    """after_commit(fn, *args): call fn and run what it queued for after commit (emails)."""
+
+    def run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run

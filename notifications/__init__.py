@@ -1,0 +1,1 @@
+"""Emails about bookings, with calendar invites; reminders; hosts' calendar feeds."""

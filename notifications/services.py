@@ -1,0 +1,249 @@
+"""Deciding, sending and reminding: the notification side of every booking change.
+
+The booking service calls the `on_*` functions inside its transaction. They only write rows
+(EmailDelivery, Reminder) and ask for a Celery task after commit, so nothing here can slow a
+booking down for long, and no email failure can undo one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from bookings.models import Booking, BookingStatus, CancelledBy
+from notifications.models import (
+    DeliveryStatus,
+    EmailDelivery,
+    EmailKind,
+    Recipient,
+    Reminder,
+    ReminderStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+REMINDER_OFFSETS = {"remind_24h": 24 * 60, "remind_1h": 60}
+STALLED_AFTER = dt.timedelta(minutes=15)
+RETRY_GRACE = dt.timedelta(minutes=1)
+
+
+def snapshot_of(booking: Booking, **extra) -> dict:
+    return {
+        "start": booking.start.isoformat(),
+        "end": booking.end.isoformat(),
+        "status": booking.status,
+        "sequence": booking.sequence,
+        **extra,
+    }
+
+
+def _recipient_address(booking: Booking, role: str) -> str:
+    return booking.guest_email if role == Recipient.GUEST else booking.host.email
+
+
+def announce(booking: Booking, kind: str, role: str, *, key: str | None = None, **extra):
+    """Queue one email about the booking as it is now; sent by Celery after commit."""
+    delivery, created = EmailDelivery.objects.get_or_create(
+        key=key or f"{booking.uid}:{kind}:{role}:{booking.sequence}",
+        defaults={
+            "booking": booking,
+            "kind": kind,
+            "recipient_role": role,
+            "recipient": _recipient_address(booking, role),
+            "snapshot": snapshot_of(booking, **extra),
+            "next_attempt_at": timezone.now(),
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: enqueue(delivery.pk))
+    return delivery
+
+
+def enqueue(delivery_id: int) -> None:
+    """Hand a delivery to Celery; if the broker is down the sweeper picks it up later."""
+    from notifications.tasks import send_email_delivery
+
+    try:
+        send_email_delivery.delay(delivery_id)
+    except Exception:  # the broker being down must not fail the request that booked
+        logger.exception("could not enqueue email delivery id=%s", delivery_id)
+
+
+# --- booking events ---------------------------------------------------------------------------
+
+
+def on_created(booking: Booking, now: dt.datetime) -> None:
+    if booking.status == BookingStatus.PENDING:
+        announce(booking, EmailKind.REQUEST_RECEIVED, Recipient.GUEST)
+        announce(booking, EmailKind.HOST_NEW_REQUEST, Recipient.HOST)
+    else:
+        announce(booking, EmailKind.BOOKING_CONFIRMED, Recipient.GUEST)
+        announce(booking, EmailKind.HOST_NEW_BOOKING, Recipient.HOST)
+        schedule_reminders(booking, now)
+
+
+def on_confirmed(booking: Booking, now: dt.datetime) -> None:
+    announce(booking, EmailKind.REQUEST_CONFIRMED, Recipient.GUEST)
+    schedule_reminders(booking, now)
+
+
+def on_declined(booking: Booking) -> None:
+    announce(booking, EmailKind.REQUEST_DECLINED, Recipient.GUEST, reason=booking.cancel_reason)
+    drop_reminders(booking)
+
+
+def on_cancelled(booking: Booking) -> None:
+    extra = {"reason": booking.cancel_reason, "cancelled_by": booking.cancelled_by}
+    announce(booking, EmailKind.BOOKING_CANCELLED, Recipient.GUEST, **extra)
+    if booking.cancelled_by == CancelledBy.GUEST:
+        announce(booking, EmailKind.HOST_GUEST_CANCELLED, Recipient.HOST, **extra)
+    drop_reminders(booking)
+
+
+def on_rescheduled(
+    booking: Booking, *, old_start: dt.datetime, old_end: dt.datetime, by: str, now: dt.datetime
+) -> None:
+    extra = {"old_start": old_start.isoformat(), "old_end": old_end.isoformat(), "by": by}
+    announce(booking, EmailKind.BOOKING_RESCHEDULED, Recipient.GUEST, **extra)
+    if by == CancelledBy.GUEST:
+        announce(booking, EmailKind.HOST_GUEST_RESCHEDULED, Recipient.HOST, **extra)
+    drop_reminders(booking)
+    if booking.status == BookingStatus.CONFIRMED:
+        schedule_reminders(booking, now)
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+
+def schedule_reminders(booking: Booking, now: dt.datetime) -> list[Reminder]:
+    """Reminder rows for a confirmed booking; those already due are not made at all."""
+    event_type = booking.event_type
+    roles = [Recipient.GUEST] + ([Recipient.HOST] if booking.host.wants_reminders else [])
+    reminders = [
+        Reminder(
+            booking=booking,
+            minutes_before=minutes,
+            recipient_role=role,
+            due_at=booking.start - dt.timedelta(minutes=minutes),
+        )
+        for setting, minutes in REMINDER_OFFSETS.items()
+        if getattr(event_type, setting)
+        for role in roles
+        if booking.start - dt.timedelta(minutes=minutes) > now
+    ]
+    return Reminder.objects.bulk_create(reminders)
+
+
+def drop_reminders(booking: Booking) -> None:
+    Reminder.objects.filter(booking=booking, status=ReminderStatus.PENDING).delete()
+
+
+def dispatch_one_reminder(now: dt.datetime | None = None) -> bool:
+    """Claim one due reminder and turn it into its email; False when none is due.
+
+    The claim, the status change and the EmailDelivery row commit together, and rows locked
+    by another dispatcher are skipped: concurrent or re-run dispatchers neither skip nor
+    repeat a reminder.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("booking__event_type__host")
+            .filter(status=ReminderStatus.PENDING, due_at__lte=now)
+            .order_by("due_at")
+            .first()
+        )
+        if reminder is None:
+            return False
+        booking = reminder.booking
+        if booking.start <= now or booking.status != BookingStatus.CONFIRMED:
+            reminder.status = ReminderStatus.SKIPPED
+        else:
+            announce(
+                booking,
+                EmailKind.REMINDER,
+                reminder.recipient_role,
+                key=f"reminder:{reminder.pk}",
+                minutes_before=reminder.minutes_before,
+            )
+            reminder.status = ReminderStatus.SENT
+        reminder.processed_at = now
+        reminder.save(update_fields=["status", "processed_at"])
+    return True
+
+
+def dispatch_due_reminders(now: dt.datetime | None = None, *, limit: int = 10_000) -> int:
+    handled = 0
+    while handled < limit and dispatch_one_reminder(now):
+        handled += 1
+    return handled
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next attempt: 30 s, 1 min, 2 min, 4 min... capped at an hour."""
+    return min(30 * 2 ** max(attempts - 1, 0), 3600)
+
+
+def attempt_delivery(delivery_id: int, now: dt.datetime | None = None) -> int | None:
+    """Send a pending delivery once. Returns seconds to wait before retrying, or None."""
+    from notifications.emails import build_message
+
+    now = now or timezone.now()
+    claimed = EmailDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None  # sent already, being sent, or given up on
+    delivery = EmailDelivery.objects.select_related("booking__event_type__host").get(pk=delivery_id)
+    try:
+        message = build_message(delivery)
+        message.send()
+    except Exception as error:
+        delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if delivery.attempts >= settings.EMAIL_MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
+            delay = None
+        else:
+            delivery.status = DeliveryStatus.PENDING
+            delay = retry_delay(delivery.attempts)
+            delivery.next_attempt_at = now + dt.timedelta(seconds=delay)
+        delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
+        logger.warning(
+            "email delivery failed id=%s kind=%s attempt=%s final=%s",
+            delivery.pk,
+            delivery.kind,
+            delivery.attempts,
+            delay is None,
+        )
+        return delay
+    delivery.status = DeliveryStatus.SENT
+    delivery.sent_at = timezone.now()
+    delivery.provider_message_id = getattr(message, "provider_message_id", "")[:200]
+    delivery.save(update_fields=["status", "sent_at", "provider_message_id"])
+    logger.info("email delivered id=%s kind=%s", delivery.pk, delivery.kind)
+    return None
+
+
+def requeue_stalled_deliveries(now: dt.datetime | None = None) -> int:
+    """Re-enqueue deliveries whose task was lost (broker down, worker killed mid-send)."""
+    now = now or timezone.now()
+    EmailDelivery.objects.filter(
+        status=DeliveryStatus.SENDING, claimed_at__lt=now - STALLED_AFTER
+    ).update(status=DeliveryStatus.PENDING, next_attempt_at=now)
+    stalled = list(
+        EmailDelivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lt=now - RETRY_GRACE
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for delivery_id in stalled:
+        enqueue(delivery_id)
+    return len(stalled)
