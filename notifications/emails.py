@@ -32,7 +32,8 @@ def describe_range(
 ) -> str:
     """'Tue 3 Mar, 09:00–09:30 EST', plus ' · 14:00–14:30 GMT' in the other zone if it differs."""
     mine_start, mine_end = _local(start, zone), _local(end, zone)
-    text = f"{mine_start:%a} {mine_start.day} {mine_start:%b}, {mine_start:%H:%M}–{mine_end:%H:%M} {mine_start:%Z}"
+    day = f"{mine_start:%a} {mine_start.day} {mine_start:%b}"
+    text = f"{day}, {mine_start:%H:%M}–{mine_end:%H:%M} {mine_start:%Z}"
     if other is None or other.key == zone.key:
         return text
     theirs_start, theirs_end = _local(start, other), _local(end, other)

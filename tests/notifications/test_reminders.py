@@ -63,7 +63,8 @@ class TestScheduling:
         booking = book(intro, at(START))
         booking = services.reschedule_booking(booking, start=at("2026-03-04 15:00"))
         assert [due for _, _, due in reminder_times(booking)] == [
-            at("2026-03-04 14:00"), at("2026-03-03 15:00")
+            at("2026-03-04 14:00"),
+            at("2026-03-03 15:00"),
         ]
         services.cancel_booking(booking, by=CancelledBy.GUEST)
         assert Reminder.objects.filter(booking=booking).count() == 0
@@ -100,7 +101,9 @@ class TestDispatching:
             booking = book(intro, at(START))
         with time_machine.travel(at("2026-03-02 10:01"), tick=False):
             assert dispatch_due_reminders() == 2
-        assert set(Reminder.objects.filter(booking=booking).values_list("status", flat=True)) == {"skipped"}
+        assert set(Reminder.objects.filter(booking=booking).values_list("status", flat=True)) == {
+            "skipped"
+        }
         assert not EmailDelivery.objects.filter(kind="reminder").exists()
 
     def test_the_command_runs_the_same_dispatcher(self, intro):
@@ -122,8 +125,11 @@ def _many_due_reminders(alice, count: int) -> int:
     event_type = make_event_type(alice, "many", duration_minutes=5, slot_interval_minutes=5)
     with time_machine.travel(NOW, tick=False):
         for index in range(count):
-            book(event_type, at("2026-03-02 09:00") + dt.timedelta(minutes=5 * index),
-                 email=f"g{index}@example.com")
+            book(
+                event_type,
+                at("2026-03-02 09:00") + dt.timedelta(minutes=5 * index),
+                email=f"g{index}@example.com",
+            )
     return Reminder.objects.filter(due_at__lte=DISPATCH_AT).count()
 
 
