@@ -195,15 +195,9 @@ def create(request, handle: str, slug: str):
     body = read_json_object(
         request, {"start": True, "name": True, "email": True, "timezone": True, "notes": False}
     )
-    data = validated(BookingRequestForm(body))
-    booking = services.create_booking(
-        event_type=event_type,
-        start=data["start"],
-        guest_name=data["name"],
-        guest_email=data["email"],
-        guest_timezone=data["timezone"],
-        notes=data["notes"],
-    )
+    form = BookingRequestForm(body)
+    validated(form)
+    booking = services.create_booking(event_type=event_type, **form.booking_fields())
     return JsonResponse(booking_payload(booking), status=201)
 
 

@@ -63,15 +63,34 @@ class BookingRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    def booking_fields(self) -> dict:
+        """The cleaned input under the booking service's names."""
+        data = self.cleaned_data
+        return {
+            "start": data["start"],
+            "guest_name": data["name"],
+            "guest_email": data["email"],
+            "guest_timezone": data["timezone"],
+            "notes": data["notes"],
+        }
+
 
 class RescheduleForm(forms.Form):
     start = StartField()
 
 
-class CancelForm(forms.Form):
+class ReasonForm(forms.Form):
+    """An optional reason the other party is shown (cancel, decline)."""
+
+    reason_label = "Reason (optional)"
     reason = forms.CharField(
-        required=False,
-        max_length=2000,
-        label="Reason for cancelling (optional)",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = self.reason_label
+
+
+class CancelForm(ReasonForm):
+    reason_label = "Reason for cancelling (optional)"

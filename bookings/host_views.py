@@ -5,23 +5,18 @@ Every lookup is scoped to the logged-in host, so another host's booking is a 404
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from bookings import services
+from bookings.forms import ReasonForm
 from bookings.models import Booking, CancelledBy
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        required=False,
-        max_length=2000,
-        label="Reason (the guest sees it)",
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+class HostReasonForm(ReasonForm):
+    reason_label = "Reason (the guest sees it)"
 
 
 ACTIONS = {
@@ -51,7 +46,7 @@ def host_booking(request, uid) -> Booking:
 def booking_detail(request, uid):
     booking = host_booking(request, uid)
     action = request.POST.get("action") or request.GET.get("action") or ""
-    form = ReasonForm(request.POST or None)
+    form = HostReasonForm(request.POST or None)
     if request.method == "POST" and action in ACTIONS and form.is_valid():
         try:
             ACTIONS[action][1](booking, form.cleaned_data["reason"])

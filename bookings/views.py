@@ -86,16 +86,8 @@ def book(request, handle: str, slug: str):
     if request.method == "POST":
         form = BookingRequestForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                booking = services.create_booking(
-                    event_type=event_type,
-                    start=data["start"],
-                    guest_name=data["name"],
-                    guest_email=data["email"],
-                    guest_timezone=data["timezone"],
-                    notes=data["notes"],
-                )
+                booking = services.create_booking(event_type=event_type, **form.booking_fields())
             except services.BookingError as refusal:
                 error = refusal.message
             else:
