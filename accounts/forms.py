@@ -1,8 +1,12 @@
-"""Forms for creating and editing hosts in the admin."""
+"""Forms for hosts: admin creation, sign-up, onboarding and profile settings."""
 
+from __future__ import annotations
+
+from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
 from accounts.models import User
+from availability.timezones import timezone_choices
 
 
 class HostCreationForm(BaseUserCreationForm):
@@ -16,3 +20,37 @@ class HostChangeForm(UserChangeForm):
         model = User
         fields = "__all__"
         field_classes: dict = {}
+
+
+class SignUpForm(forms.Form):
+    """Only the email: whether it has an account is never said here (no enumeration)."""
+
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class ProfileForm(forms.ModelForm):
+    """What guests see of a host: name, public handle, timezone."""
+
+    timezone = forms.ChoiceField(choices=timezone_choices)
+
+    class Meta:
+        model = User
+        fields = ["display_name", "handle", "timezone"]
+        labels = {"display_name": "Your name, as guests see it", "handle": "Booking link name"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
+        self.fields["handle"].required = True
+
+    def clean_handle(self):
+        handle = self.cleaned_data["handle"]
+        taken = User.objects.filter(handle__iexact=handle).exclude(pk=self.instance.pk).exists()
+        if taken:
+            raise forms.ValidationError("That booking link name is taken; try another.")
+        return handle
+
+
+class SettingsForm(ProfileForm):
+    class Meta(ProfileForm.Meta):
+        fields = ["display_name", "handle", "timezone", "wants_reminders"]

@@ -6,8 +6,10 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import slugify
 
-from availability.timezones import is_known_timezone
+from availability.timezones import is_known_timezone, timezone_choices
+from bookings.models import EventType, slug_validator
 
 # Start times further than this from now are nonsense, and would overflow date maths.
 FURTHEST = dt.timedelta(days=5 * 366)
@@ -94,3 +96,101 @@ class ReasonForm(forms.Form):
 
 class CancelForm(ReasonForm):
     reason_label = "Reason for cancelling (optional)"
+
+
+class EventTypeForm(forms.ModelForm):
+    """Every setting of an event type, validated; the slug is made from the title if left blank."""
+
+    class Meta:
+        model = EventType
+        fields = [
+            "title",
+            "slug",
+            "description",
+            "location",
+            "duration_minutes",
+            "slot_interval_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "minimum_notice_minutes",
+            "booking_window_days",
+            "seats",
+            "requires_confirmation",
+            "remind_24h",
+            "remind_1h",
+            "is_active",
+        ]
+        labels = {
+            "slug": "Link name",
+            "duration_minutes": "Duration (minutes)",
+            "slot_interval_minutes": "Start times every (minutes)",
+            "buffer_before_minutes": "Buffer before (minutes)",
+            "buffer_after_minutes": "Buffer after (minutes)",
+            "minimum_notice_minutes": "Minimum notice (minutes)",
+            "booking_window_days": "Bookable up to (days ahead)",
+            "seats": "Guests per slot",
+            "requires_confirmation": "I confirm each booking myself",
+            "is_active": "Taking bookings",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, host, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.host = host
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "Part of the booking URL; made from the title when empty."
+
+    def clean_slug(self):
+        slug = (self.cleaned_data.get("slug") or slugify(self.data.get("title", ""))[:50]).lower()
+        slug = slug.strip("-")
+        if not slug:
+            raise forms.ValidationError("Give the link name: letters, digits and hyphens.")
+        slug_validator(slug)
+        taken = EventType.objects.filter(host=self.host, slug=slug).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("You already have an event type at that link name.")
+        return slug
+
+    def save(self, commit=True):
+        self.instance.host = self.host
+        return super().save(commit=commit)
+
+
+class HostBookingForm(forms.Form):
+    """A booking the host makes for a guest (by phone): local date and time in the host's zone."""
+
+    event_type = forms.ModelChoiceField(queryset=None, label="Event type")
+    start = forms.DateTimeField(
+        label="Starts",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    name = forms.CharField(max_length=200, label="Guest name")
+    email = forms.EmailField(max_length=254, label="Guest email")
+    timezone = TimezoneField(label="Guest timezone")
+    notes = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, host, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.host = host
+        self.fields["event_type"].queryset = EventType.objects.for_host(host)
+        self.fields["timezone"].widget = forms.Select(choices=timezone_choices())
+        self.fields["timezone"].initial = host.timezone
+
+    def clean_start(self):
+        value = self.cleaned_data["start"]
+        # Typed as wall-clock time in the host's zone (the field made it UTC-aware).
+        return value.replace(tzinfo=None).replace(tzinfo=self.host.zone).astimezone(dt.UTC)
+
+    def booking_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "event_type": data["event_type"],
+            "start": data["start"],
+            "guest_name": data["name"],
+            "guest_email": data["email"],
+            "guest_timezone": data["timezone"],
+            "notes": data["notes"],
+            "by_host": True,
+        }

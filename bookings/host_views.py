@@ -1,22 +1,181 @@
-"""The host's side of one booking: see it, confirm or decline a request, cancel.
+"""The host dashboard for event types and bookings.
 
-Every lookup is scoped to the logged-in host, so another host's booking is a 404.
+Every lookup is scoped to the logged-in host, so another host's ids are a 404, and every
+change goes through bookings.services so its guarantees hold.
 """
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+import datetime as dt
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.views import host_required
 from bookings import services
-from bookings.forms import ReasonForm
-from bookings.models import Booking, CancelledBy
+from bookings.calendar import VIEWS, build_calendar
+from bookings.forms import EventTypeForm, HostBookingForm, ReasonForm, RescheduleForm, parse_instant
+from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy, EventType
+from bookings.picker import build_picker
+
+PAGE_SIZE = 20
 
 
 class HostReasonForm(ReasonForm):
     reason_label = "Reason (the guest sees it)"
+
+
+def _event_type(request, pk: int) -> EventType:
+    return get_object_or_404(EventType.objects.for_host(request.user).select_related("host"), pk=pk)
+
+
+def host_booking(request, uid) -> Booking:
+    return get_object_or_404(
+        Booking.objects.for_host(request.user).select_related("event_type__host", "host"), uid=uid
+    )
+
+
+def _public_link(request) -> str:
+    return request.build_absolute_uri(reverse("host-page", args=[request.user.handle]))
+
+
+# --- home -----------------------------------------------------------------------------------
+
+
+@host_required
+def home(request):
+    host = request.user
+    now = timezone.now()
+    mine = Booking.objects.for_host(host).select_related("event_type")
+    context = {
+        "section": "home",
+        "public_link": _public_link(request),
+        "pending": mine.filter(status=BookingStatus.PENDING, end__gte=now).order_by("start")[:10],
+        "upcoming": mine.filter(status=BookingStatus.CONFIRMED, end__gte=now).order_by("start")[:5],
+        "event_types": EventType.objects.for_host(host).active(),
+        "has_hours": host.weekly_rules.exists(),
+        "zone": host.zone,
+    }
+    return render(request, "dashboard/home.html", context)
+
+
+# --- event types ----------------------------------------------------------------------------
+
+
+@host_required
+def event_types(request):
+    items = EventType.objects.for_host(request.user).order_by("-is_active", "title")
+    return render(
+        request,
+        "bookings/host/event_types.html",
+        {"section": "event_types", "event_types": items, "public_link": _public_link(request)},
+    )
+
+
+@host_required
+@require_http_methods(["GET", "POST"])
+def event_type_form(request, pk: int | None = None):
+    instance = _event_type(request, pk) if pk else None
+    form = EventTypeForm(request.POST or None, instance=instance, host=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"“{saved.title}” saved.")
+        return redirect("event-types")
+    context = {"section": "event_types", "form": form, "event_type": instance}
+    return render(request, "bookings/host/event_type_form.html", context, status=400 if form.errors else 200)
+
+
+@host_required
+@require_POST
+def event_type_duplicate(request, pk: int):
+    copy = services.duplicate_event_type(_event_type(request, pk))
+    messages.success(request, f"Made “{copy.title}”.")
+    return redirect("event-type-edit", pk=copy.pk)
+
+
+@host_required
+@require_POST
+def event_type_toggle(request, pk: int):
+    event_type = _event_type(request, pk)
+    event_type.is_active = not event_type.is_active
+    event_type.save(update_fields=["is_active"])
+    state = "is taking bookings again" if event_type.is_active else "no longer takes bookings"
+    messages.success(request, f"“{event_type.title}” {state}.")
+    return redirect("event-types")
+
+
+@host_required
+@require_http_methods(["GET", "POST"])
+def event_type_delete(request, pk: int):
+    event_type = _event_type(request, pk)
+    if request.method == "POST":
+        if services.remove_event_type(event_type):
+            messages.success(request, f"“{event_type.title}” deleted.")
+        else:
+            messages.success(
+                request,
+                f"“{event_type.title}” has bookings, so it was deactivated instead; its bookings stay.",
+            )
+        return redirect("event-types")
+    has_bookings = Booking.objects.filter(event_type=event_type).exists()
+    context = {"section": "event_types", "event_type": event_type, "has_bookings": has_bookings}
+    return render(request, "bookings/host/event_type_delete.html", context)
+
+
+# --- bookings -------------------------------------------------------------------------------
+
+TABS = {
+    "upcoming": ("Upcoming", lambda now: Q(status__in=ACTIVE_STATUSES, end__gte=now), "start"),
+    "pending": ("Pending", lambda now: Q(status=BookingStatus.PENDING, end__gte=now), "start"),
+    "past": (
+        "Past",
+        lambda now: Q(start__lt=now)
+        & Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW]),
+        "-start",
+    ),
+    "cancelled": (
+        "Cancelled",
+        lambda now: Q(status__in=[BookingStatus.CANCELLED, BookingStatus.DECLINED]),
+        "-start",
+    ),
+}
+
+
+@host_required
+def bookings(request):
+    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "upcoming"
+    search = request.GET.get("q", "").strip()[:100]
+    label, condition, order = TABS[tab]
+    found = (
+        Booking.objects.for_host(request.user)
+        .filter(condition(timezone.now()))
+        .select_related("event_type")
+        .order_by(order)
+    )
+    if search:
+        found = found.filter(Q(guest_name__icontains=search) | Q(guest_email__icontains=search))
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    zone = request.user.zone
+    rows = [
+        (booking, booking.start.astimezone(zone), booking.start.astimezone(booking.guest_zone))
+        for booking in page
+    ]
+    context = {
+        "section": "bookings",
+        "tab": tab,
+        "tabs": [(key, value[0]) for key, value in TABS.items()],
+        "search": search,
+        "page": page,
+        "rows": rows,
+        "query_without_page": urlencode({"tab": tab, "q": search}),
+    }
+    return render(request, "bookings/host/bookings.html", context)
 
 
 ACTIONS = {
@@ -27,21 +186,27 @@ ACTIONS = {
     ),
     "cancel": (
         "Cancel this booking",
-        lambda booking, reason: services.cancel_booking(
-            booking, by=CancelledBy.HOST, reason=reason
-        ),
+        lambda booking, reason: services.cancel_booking(booking, by=CancelledBy.HOST, reason=reason),
+    ),
+    "completed": (
+        "Mark as completed",
+        lambda booking, reason: services.mark_attendance(booking, status=BookingStatus.COMPLETED),
+    ),
+    "no_show": (
+        "Mark as no-show",
+        lambda booking, reason: services.mark_attendance(booking, status=BookingStatus.NO_SHOW),
     ),
 }
-DONE = {"confirm": "Confirmed.", "decline": "Declined.", "cancel": "Cancelled."}
+DONE = {
+    "confirm": "Confirmed.",
+    "decline": "Declined.",
+    "cancel": "Cancelled.",
+    "completed": "Marked as completed.",
+    "no_show": "Marked as no-show.",
+}
 
 
-def host_booking(request, uid) -> Booking:
-    return get_object_or_404(
-        Booking.objects.for_host(request.user).select_related("event_type__host", "host"), uid=uid
-    )
-
-
-@login_required
+@host_required
 @require_http_methods(["GET", "POST"])
 def booking_detail(request, uid):
     booking = host_booking(request, uid)
@@ -55,14 +220,110 @@ def booking_detail(request, uid):
         else:
             messages.success(request, DONE[action])
         return redirect("dashboard-booking", uid=booking.uid)
+    now = timezone.now()
     host_zone = booking.host.zone
     context = {
+        "section": "bookings",
         "booking": booking,
         "form": form,
         "action": action if action in ACTIONS else "",
         "action_label": ACTIONS[action][0] if action in ACTIONS else "",
+        "has_started": booking.has_started(now),
         "host_start": booking.start.astimezone(host_zone),
         "host_end": booking.end.astimezone(host_zone),
         "guest_start": booking.start.astimezone(booking.guest_zone),
     }
     return render(request, "bookings/host/booking_detail.html", context)
+
+
+@host_required
+@require_http_methods(["GET", "POST"])
+def booking_reschedule(request, uid):
+    booking = host_booking(request, uid)
+    zone_name = booking.host.timezone
+    error = ""
+    if request.method == "POST":
+        form = RescheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.reschedule_booking(booking, start=form.cleaned_data["start"], by=CancelledBy.HOST)
+            except services.BookingError as refusal:
+                error = refusal.message
+            else:
+                messages.success(request, "Moved. The guest has been told.")
+                return redirect("dashboard-booking", uid=booking.uid)
+        else:
+            error = "Pick one of the times offered."
+    chosen = None
+    if request.GET.get("start") and not error:
+        try:
+            chosen = parse_instant(request.GET["start"]).astimezone(booking.host.zone)
+        except Exception:
+            chosen = None
+    picker = build_picker(
+        booking.event_type,
+        zone_name=zone_name,
+        month_param=request.GET.get("month"),
+        date_param=request.GET.get("date")
+        or booking.start.astimezone(booking.host.zone).date().isoformat(),
+        base_path=request.path,
+        slot_url=lambda slot: f"{request.path}?{urlencode({'start': slot.start.isoformat()})}",
+        exclude_booking_id=booking.pk,
+    )
+    context = {
+        "section": "bookings",
+        "booking": booking,
+        "event_type": booking.event_type,
+        "picker": picker,
+        "chosen": chosen,
+        "error": error,
+        "host_start": booking.start.astimezone(booking.host.zone),
+    }
+    template = "bookings/_picker.html" if request.htmx else "bookings/host/reschedule.html"
+    return render(request, template, context, status=409 if error else 200)
+
+
+@host_required
+@require_http_methods(["GET", "POST"])
+def booking_new(request):
+    form = HostBookingForm(request.POST or None, host=request.user)
+    conflicts: list[str] = []
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.create_booking(**form.booking_fields())
+        except services.SlotUnavailable as refusal:
+            error = "That time is taken."
+            conflicts = refusal.conflicts
+        except services.BookingError as refusal:
+            error = refusal.message
+        else:
+            messages.success(request, "Booked. The guest has been sent the confirmation.")
+            return redirect("dashboard-booking", uid=booking.uid)
+    context = {"section": "bookings", "form": form, "error": error, "conflicts": conflicts}
+    status = 409 if conflicts else (400 if form.errors or error else 200)
+    return render(request, "bookings/host/booking_new.html", context, status=status)
+
+
+@host_required
+def calendar(request):
+    view = request.GET.get("view") if request.GET.get("view") in VIEWS else "week"
+    today = timezone.now().astimezone(request.user.zone).date()
+    try:
+        anchor = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        anchor = today
+    if abs((anchor - today).days) > 366 * 20:
+        anchor = today
+    page = build_calendar(request.user, view, anchor, today)
+    context = {
+        "section": "calendar",
+        "page": page,
+        "today": today,
+        "views": VIEWS,
+        "hours": range(24),
+        "statuses": [
+            (status.value, status.label) for status in BookingStatus
+        ],
+    }
+    return render(request, "bookings/host/calendar.html", context)

@@ -21,8 +21,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from availability.loader import load_slot_inputs
-from availability.slots import Refusal, refusal_for_start
-from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy, EventType
+from availability.models import BusyBlock
+from availability.slots import BusyIndex, Refusal, refusal_for_start, seats_left
+from bookings.models import (
+    ACTIVE_STATUSES,
+    MAX_BUFFER_MINUTES,
+    Booking,
+    BookingStatus,
+    CancelledBy,
+    EventType,
+)
 from notifications import services as notifications
 
 logger = logging.getLogger(__name__)
@@ -44,6 +52,10 @@ class SlotUnavailable(BookingError):
 
     code = "SLOT_UNAVAILABLE"
 
+    def __init__(self, message: str, *, reason: str = "", conflicts: list[str] | None = None):
+        super().__init__(message, reason=reason)
+        self.conflicts = conflicts or []
+
 
 class BookingRefused(BookingError):
     """The start breaks one of the event's rules: past, notice, window, hours or grid."""
@@ -62,16 +74,78 @@ def _lock_host(host_id: int) -> None:
     get_user_model().objects.select_for_update().only("id").get(pk=host_id)
 
 
+def describe_conflicts(
+    event_type: EventType, start: dt.datetime, *, exclude_booking_id=None
+) -> list[str]:
+    """What a start at this time would collide with, in words for the host."""
+    zone = event_type.host.zone
+    end = start + event_type.duration
+    reach_start = start - dt.timedelta(
+        minutes=event_type.buffer_before_minutes + MAX_BUFFER_MINUTES
+    )
+    reach_end = end + dt.timedelta(minutes=event_type.buffer_after_minutes + MAX_BUFFER_MINUTES)
+    found = []
+    bookings = (
+        Booking.objects.for_host(event_type.host)
+        .active()
+        .overlapping(reach_start, reach_end)
+        .exclude(pk=exclude_booking_id)
+        .select_related("event_type")
+    )
+    for booking in bookings:
+        busy_start = booking.start - dt.timedelta(minutes=booking.event_type.buffer_before_minutes)
+        busy_end = booking.end + dt.timedelta(minutes=booking.event_type.buffer_after_minutes)
+        clashes = busy_start < end + dt.timedelta(minutes=event_type.buffer_after_minutes) and (
+            start - dt.timedelta(minutes=event_type.buffer_before_minutes) < busy_end
+        )
+        same_seat = (
+            event_type.is_seated
+            and booking.event_type_id == event_type.pk
+            and booking.start == start
+        )
+        if clashes and not same_seat:
+            local = booking.start.astimezone(zone)
+            found.append(
+                f"{booking.event_type.title} with {booking.guest_name}, "
+                f"{local:%a %d %b %H:%M}–{booking.end.astimezone(zone):%H:%M}"
+            )
+    for block in BusyBlock.objects.filter(host=event_type.host, start__lt=end, end__gt=start):
+        local = block.start.astimezone(zone)
+        label = block.reason or block.get_source_display()
+        found.append(f"Blocked: {label}, {local:%a %d %b %H:%M}–{block.end.astimezone(zone):%H:%M}")
+    return found
+
+
 def _check_start(
-    event_type: EventType, start: dt.datetime, now: dt.datetime, *, exclude_booking_id=None
+    event_type: EventType,
+    start: dt.datetime,
+    now: dt.datetime,
+    *,
+    exclude_booking_id=None,
+    by_host: bool = False,
 ) -> None:
-    if not event_type.is_active:
+    """Refuse a start the rules forbid. Hosts booking by hand may ignore hours, grid, notice
+    and window, but never the past or a conflict."""
+    if not event_type.is_active and not by_host:
         raise BookingRefused("This event type is not taking bookings.", reason="event_inactive")
     end = start + event_type.duration
     inputs = load_slot_inputs(event_type, start, end, exclude_booking_id=exclude_booking_id)
-    refusal = refusal_for_start(inputs.schedule, inputs.rules, inputs.busy, now=now, start=start)
+    if by_host:
+        if start < now:
+            raise BookingRefused(Refusal.IN_PAST.message, reason=Refusal.IN_PAST.value)
+        free = seats_left(start, inputs.rules, BusyIndex(inputs.busy))
+        refusal = Refusal.TAKEN if free == 0 else None
+    else:
+        refusal = refusal_for_start(
+            inputs.schedule, inputs.rules, inputs.busy, now=now, start=start
+        )
     if refusal is Refusal.TAKEN:
-        raise SlotUnavailable(refusal.message, reason=refusal.value)
+        conflicts = (
+            describe_conflicts(event_type, start, exclude_booking_id=exclude_booking_id)
+            if by_host
+            else []
+        )
+        raise SlotUnavailable(refusal.message, reason=refusal.value, conflicts=conflicts)
     if refusal is not None:
         raise BookingRefused(refusal.message, reason=refusal.value)
 
@@ -96,13 +170,15 @@ def create_booking(
     guest_timezone: str,
     notes: str = "",
     now: dt.datetime | None = None,
+    by_host: bool = False,
 ) -> Booking:
+    """Book a start. `by_host`: the host books for a guest (phone bookings), confirmed at once."""
     now = now or timezone.now()
     start = start.astimezone(dt.UTC)
     with transaction.atomic():
         _lock_host(event_type.host_id)
         event_type = EventType.objects.select_related("host").get(pk=event_type.pk)
-        _check_start(event_type, start, now)
+        _check_start(event_type, start, now, by_host=by_host)
         booking = Booking(
             event_type=event_type,
             host=event_type.host,
@@ -113,7 +189,7 @@ def create_booking(
             guest_timezone=guest_timezone,
             notes=notes,
             status=BookingStatus.PENDING
-            if event_type.requires_confirmation
+            if event_type.requires_confirmation and not by_host
             else BookingStatus.CONFIRMED,
             created_at=now,
         )
@@ -210,3 +286,58 @@ def decline_booking(booking: Booking, *, reason: str = "") -> Booking:
         notifications.on_declined(booking)
     logger.info("booking declined uid=%s", booking.uid)
     return booking
+
+
+def mark_attendance(booking: Booking, *, status: str, now=None) -> Booking:
+    """After its start, record a confirmed meeting as completed or as a no-show."""
+    if status not in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
+        raise ValueError(status)
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked_booking(booking)
+        if booking.status not in (
+            BookingStatus.CONFIRMED,
+            BookingStatus.COMPLETED,
+            BookingStatus.NO_SHOW,
+        ):
+            raise InvalidState("Only confirmed bookings can be marked completed or no-show.")
+        if not booking.has_started(now):
+            raise InvalidState("A booking can be marked only after its start time.")
+        booking.status = status
+        booking.save(update_fields=["status"])
+    logger.info("booking marked uid=%s status=%s", booking.uid, status)
+    return booking
+
+
+# --- event types ------------------------------------------------------------------------------
+
+
+def duplicate_event_type(event_type: EventType) -> EventType:
+    """A copy with a free slug ("intro-copy", "intro-copy-2", ...), no bookings."""
+    taken = set(EventType.objects.for_host(event_type.host).values_list("slug", flat=True))
+    base = f"{event_type.slug[:40]}-copy"
+    slug = base
+    number = 2
+    while slug in taken:
+        slug = f"{base}-{number}"
+        number += 1
+    copy = EventType.objects.get(pk=event_type.pk)
+    copy.pk = None
+    copy._state.adding = True
+    copy.slug = slug
+    copy.title = f"{event_type.title} (copy)"[:120]
+    copy.save()
+    return copy
+
+
+def remove_event_type(event_type: EventType) -> bool:
+    """Delete a type that was never booked; deactivate one that was, keeping its bookings.
+
+    Returns True when it was deleted."""
+    with transaction.atomic():
+        if Booking.objects.filter(event_type=event_type).exists():
+            event_type.is_active = False
+            event_type.save(update_fields=["is_active"])
+            return False
+        event_type.delete()
+        return True

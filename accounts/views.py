@@ -1,0 +1,84 @@
+"""Sign-up, activation, onboarding and settings for hosts."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from accounts import services
+from accounts.forms import ProfileForm, SettingsForm, SignUpForm
+from bookings.links import absolute_url
+from notifications.models import CalendarFeed
+
+
+def host_required(view):
+    """Logged in and onboarded: every dashboard page but onboarding itself."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if services.needs_onboarding(request.user):
+            return redirect("onboarding")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request):
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.sign_up(form.cleaned_data["email"])
+        return render(request, "accounts/sign_up_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "accounts/sign_up.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request, uidb64: str, token: str):
+    user = services.user_for_activation(uidb64, token)
+    if user is None:
+        return render(request, "accounts/activation_invalid.html", status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.activate(user, form.cleaned_data["new_password1"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("onboarding")
+    return render(request, "accounts/activate.html", {"form": form, "email": user.email})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def onboarding(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "You're set up. Add your hours and share your link.")
+        return redirect("dashboard")
+    return render(request, "accounts/onboarding.html", {"form": form})
+
+
+@host_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request):
+    feed = CalendarFeed.objects.filter(host=request.user).first()
+    if request.method == "POST" and request.POST.get("feed") in ("create", "rotate"):
+        if feed is None:
+            feed = CalendarFeed.objects.create(host=request.user)
+        else:
+            feed.rotate()
+        messages.success(request, "Your calendar feed has a new URL; the old one no longer works.")
+        return redirect("settings")
+    form = SettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Settings saved.")
+        return redirect("settings")
+    feed_url = absolute_url(reverse("calendar-feed", args=[feed.token])) if feed else None
+    return render(request, "accounts/settings.html", {"form": form, "feed_url": feed_url})

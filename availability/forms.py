@@ -1,0 +1,120 @@
+"""Host input for hours, overrides and blocked time.
+
+Hours are typed as ranges, "09:00-12:00, 13:00-17:00"; "24:00" (or "00:00" as an end) means
+midnight at the end of the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from availability.models import Weekday
+from availability.services import AvailabilityError, TimeRange, check_ranges
+from availability.timezones import timezone_choices
+
+_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_ranges(text: str) -> list[TimeRange]:
+    ranges = []
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        match = _RANGE.match(part)
+        if not match:
+            raise forms.ValidationError(f"“{part[:30]}” is not a range like 09:00-17:00.")
+        start_hour, start_minute, end_hour, end_minute = (int(group) for group in match.groups())
+        if start_hour > 23 or start_minute > 59 or end_minute > 59 or end_hour > 24 or (
+            end_hour == 24 and end_minute
+        ):
+            raise forms.ValidationError(f"“{part}” is not a time of day.")
+        ranges.append((dt.time(start_hour, start_minute), dt.time(end_hour % 24, end_minute)))
+    try:
+        check_ranges(ranges)
+    except AvailabilityError as error:
+        raise forms.ValidationError(error.message) from None
+    return ranges
+
+
+def format_ranges(ranges: list[TimeRange]) -> str:
+    def label(value: dt.time, is_end: bool) -> str:
+        return "24:00" if is_end and value == dt.time(0) else f"{value:%H:%M}"
+
+    return ", ".join(f"{label(start, False)}-{label(end, True)}" for start, end in ranges)
+
+
+class RangesField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 300)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return parse_ranges(super().clean(value) or "")
+
+
+class WeeklyHoursForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for day in Weekday:
+            self.fields[f"day_{day.value}"] = RangesField(
+                label=day.label,
+                widget=forms.TextInput(attrs={"placeholder": "Unavailable", "autocomplete": "off"}),
+            )
+
+    @classmethod
+    def initial_for(cls, hours: dict[int, list[TimeRange]]) -> dict[str, str]:
+        return {f"day_{day}": format_ranges(ranges) for day, ranges in hours.items()}
+
+    def hours(self) -> dict[int, list[TimeRange]]:
+        return {day.value: self.cleaned_data[f"day_{day.value}"] for day in Weekday}
+
+
+class CopyDayForm(forms.Form):
+    source = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, label="Copy the hours of")
+    targets = forms.TypedMultipleChoiceField(
+        choices=Weekday.choices, coerce=int, label="to", widget=forms.CheckboxSelectMultiple
+    )
+
+
+class TimezoneForm(forms.Form):
+    timezone = forms.ChoiceField(choices=timezone_choices, label="Timezone of your hours")
+
+
+class DateOverrideForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    unavailable = forms.BooleanField(required=False, label="Unavailable all day")
+    hours = RangesField(label="Hours that day", widget=forms.TextInput(attrs={"placeholder": "10:00-14:00"}))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("unavailable") and not data.get("hours") and "hours" not in self.errors:
+            self.add_error("hours", "Give the hours of that day, or mark it unavailable.")
+        return data
+
+
+class BusyBlockForm(forms.Form):
+    """Start and end as local date-times in the host's timezone."""
+
+    start = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    end = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    reason = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args, zone: ZoneInfo, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def _aware(self, value: dt.datetime) -> dt.datetime:
+        # The form field made it aware in UTC (USE_TZ); the host typed wall-clock time.
+        return value.replace(tzinfo=None).replace(tzinfo=self.zone).astimezone(dt.UTC)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end"):
+            data["start"] = self._aware(data["start"])
+            data["end"] = self._aware(data["end"])
+            if data["end"] <= data["start"]:
+                self.add_error("end", "The end must be after the start.")
+        return data

@@ -1,0 +1,44 @@
+"""The host dashboard, mounted at /dashboard/. Every view here requires a logged-in host."""
+
+from django.urls import path
+
+from accounts import views as account_views
+from availability import views as availability_views
+from bookings import host_views
+
+urlpatterns = [
+    path("", host_views.home, name="dashboard"),
+    path("onboarding/", account_views.onboarding, name="onboarding"),
+    path("settings/", account_views.settings_page, name="settings"),
+    path("event-types/", host_views.event_types, name="event-types"),
+    path("event-types/new/", host_views.event_type_form, name="event-type-new"),
+    path("event-types/<int:pk>/", host_views.event_type_form, name="event-type-edit"),
+    path("event-types/<int:pk>/duplicate/", host_views.event_type_duplicate, name="event-type-duplicate"),
+    path("event-types/<int:pk>/toggle/", host_views.event_type_toggle, name="event-type-toggle"),
+    path("event-types/<int:pk>/delete/", host_views.event_type_delete, name="event-type-delete"),
+    path("availability/", availability_views.availability, name="availability"),
+    path("availability/copy/", availability_views.copy_hours, name="availability-copy"),
+    path("availability/timezone/", availability_views.set_timezone, name="availability-timezone"),
+    path("availability/overrides/", availability_views.overrides, name="overrides"),
+    path(
+        "availability/overrides/<str:date>/delete/",
+        availability_views.delete_override,
+        name="override-delete",
+    ),
+    path("availability/blocked/", availability_views.blocks, name="blocks"),
+    path("availability/blocked/<int:block_id>/", availability_views.blocks, name="block-edit"),
+    path(
+        "availability/blocked/<int:block_id>/delete/",
+        availability_views.delete_block,
+        name="block-delete",
+    ),
+    path("bookings/", host_views.bookings, name="dashboard-bookings"),
+    path("bookings/new/", host_views.booking_new, name="dashboard-booking-new"),
+    path("bookings/<uuid:uid>/", host_views.booking_detail, name="dashboard-booking"),
+    path(
+        "bookings/<uuid:uid>/reschedule/",
+        host_views.booking_reschedule,
+        name="dashboard-booking-reschedule",
+    ),
+    path("calendar/", host_views.calendar, name="dashboard-calendar"),
+]

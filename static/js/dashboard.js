@@ -1,0 +1,33 @@
+// Small helpers for host pages: copy buttons and timezone pre-fill on onboarding.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source) return;
+    var text = source.value || source.textContent;
+    var done = function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {
+      source.select && source.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("[data-prefill-timezone]");
+    if (!form) return;
+    var select = form.querySelector("select[name=timezone]");
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (error) { return; }
+    if (!select || !zone || select.value !== "UTC") return;
+    var known = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
+    if (known) select.value = zone;
+  });
+})();
