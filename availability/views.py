@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -128,7 +129,9 @@ def delete_override(request, date: str):
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
-        return redirect("overrides")
+        raise Http404 from None
+    if not DateOverride.objects.filter(host=request.user, date=day).exists():
+        raise Http404
     services.clear_date_override(request.user, day)
     messages.success(request, f"{day:%a %d %b %Y} uses your weekly hours again.")
     return redirect("overrides")

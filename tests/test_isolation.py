@@ -1,0 +1,93 @@
+"""A host sees and changes only their own data: every dashboard URL, tried with another
+host's ids, is a 404, and lists never show another host's rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import URLPattern
+
+from availability.models import BusyBlock, DateOverride
+from bookings.models import Booking, EventType
+from config import dashboard_urls
+from tests.conftest import at, book, make_event_type
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bobs_things(frozen_now, bob):
+    event_type = make_event_type(bob, "bobs-call", requires_confirmation=True)
+    booking = book(event_type, at("2026-03-02 15:00", "Europe/London"), name="Bobs Guest", email="bg@example.com")
+    block = BusyBlock.objects.create(host=bob, start=at("2026-03-03 10:00"), end=at("2026-03-03 11:00"), reason="Bobs block")
+    DateOverride.objects.create(host=bob, date=dt.date(2026, 3, 4))
+    return {"pk": event_type.pk, "uid": booking.uid, "block_id": block.pk, "date": "2026-03-04"}
+
+
+def dashboard_patterns() -> list[URLPattern]:
+    return [pattern for pattern in dashboard_urls.urlpatterns if isinstance(pattern, URLPattern)]
+
+
+def test_every_dashboard_url_with_another_hosts_ids_is_404(client, alice, bobs_things):
+    client.force_login(alice)
+    with_ids = [pattern for pattern in dashboard_patterns() if pattern.pattern.converters]
+    assert len(with_ids) >= 9
+    for pattern in with_ids:
+        kwargs = {name: bobs_things[name] for name in pattern.pattern.converters}
+        path = "/dashboard/" + str(pattern.pattern).replace("<int:pk>", str(kwargs.get("pk"))).replace(
+            "<uuid:uid>", str(kwargs.get("uid"))
+        ).replace("<int:block_id>", str(kwargs.get("block_id"))).replace("<str:date>", str(kwargs.get("date")))
+        for method in ("get", "post"):
+            response = getattr(client, method)(path, {"action": "cancel", "reason": "x"} if method == "post" else {})
+            assert response.status_code in (404, 405), (method, path, response.status_code)
+            if response.status_code == 405:
+                assert method == "get"
+    # Nothing of Bob's changed.
+    booking = Booking.objects.get(uid=bobs_things["uid"])
+    assert booking.status == "pending" and booking.sequence == 0
+    assert EventType.objects.get(pk=bobs_things["pk"]).is_active
+    assert BusyBlock.objects.filter(pk=bobs_things["block_id"]).exists()
+    assert DateOverride.objects.filter(host__email="bob@example.com").exists()
+
+
+def test_lists_and_pages_without_ids_show_only_the_hosts_own_data(client, alice, bobs_things):
+    client.force_login(alice)
+    without_ids = [pattern for pattern in dashboard_patterns() if not pattern.pattern.converters]
+    for pattern in without_ids:
+        path = "/dashboard/" + str(pattern.pattern)
+        response = client.get(path, {"view": "month", "date": "2026-03-02", "tab": "pending"})
+        assert response.status_code in (200, 302, 405), path
+        html = response.content.decode()
+        for secret in ("Bobs Guest", "bg@example.com", "Bobs block", "bobs-call"):
+            assert secret not in html, (path, secret)
+
+
+def test_a_manual_booking_cannot_use_another_hosts_event_type(client, alice, bobs_things):
+    client.force_login(alice)
+    response = client.post("/dashboard/bookings/new/", {
+        "event_type": bobs_things["pk"], "start": "2026-03-02T19:00", "name": "X",
+        "email": "x@example.com", "timezone": "UTC",
+    })
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Booking.objects.filter(guest_email="x@example.com").exists()
+
+
+def test_every_dashboard_page_needs_a_login(client, bobs_things):
+    for pattern in dashboard_patterns():
+        path = "/dashboard/" + str(pattern.pattern).replace("<int:pk>", "1").replace(
+            "<uuid:uid>", str(bobs_things["uid"])).replace("<int:block_id>", "1").replace("<str:date>", "2026-03-04")
+        response = client.get(path)
+        assert response.status_code in (302, 405), path
+        if response.status_code == 302:
+            assert response.url.startswith("/accounts/login/"), path
+
+
+def test_dashboard_forms_are_csrf_protected(alice, bobs_things):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(alice)
+    assert strict.post("/dashboard/event-types/new/", {"title": "X"}).status_code == 403
+    assert strict.post("/dashboard/availability/", {"day_0": ""}).status_code == 403
