@@ -25,7 +25,9 @@ class HostChangeForm(UserChangeForm):
 class SignUpForm(forms.Form):
     """Only the email: whether it has an account is never said here (no enumeration)."""
 
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class ProfileForm(forms.ModelForm):

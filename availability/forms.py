@@ -26,8 +26,12 @@ def parse_ranges(text: str) -> list[TimeRange]:
         if not match:
             raise forms.ValidationError(f"“{part[:30]}” is not a range like 09:00-17:00.")
         start_hour, start_minute, end_hour, end_minute = (int(group) for group in match.groups())
-        if start_hour > 23 or start_minute > 59 or end_minute > 59 or end_hour > 24 or (
-            end_hour == 24 and end_minute
+        if (
+            start_hour > 23
+            or start_minute > 59
+            or end_minute > 59
+            or end_hour > 24
+            or (end_hour == 24 and end_minute)
         ):
             raise forms.ValidationError(f"“{part}” is not a time of day.")
         ranges.append((dt.time(start_hour, start_minute), dt.time(end_hour % 24, end_minute)))
@@ -86,7 +90,9 @@ class TimezoneForm(forms.Form):
 class DateOverrideForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     unavailable = forms.BooleanField(required=False, label="Unavailable all day")
-    hours = RangesField(label="Hours that day", widget=forms.TextInput(attrs={"placeholder": "10:00-14:00"}))
+    hours = RangesField(
+        label="Hours that day", widget=forms.TextInput(attrs={"placeholder": "10:00-14:00"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -98,8 +104,12 @@ class DateOverrideForm(forms.Form):
 class BusyBlockForm(forms.Form):
     """Start and end as local date-times in the host's timezone."""
 
-    start = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
-    end = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    start = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    end = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
     reason = forms.CharField(required=False, max_length=200)
 
     def __init__(self, *args, zone: ZoneInfo, **kwargs):

@@ -25,7 +25,9 @@ def _minutes(value: dt.time, *, is_end: bool) -> int:
 
 def check_ranges(ranges: Sequence[TimeRange]) -> None:
     """Refuse reversed, empty or overlapping ranges (an end of 00:00 means midnight)."""
-    spans = sorted((_minutes(start, is_end=False), _minutes(end, is_end=True)) for start, end in ranges)
+    spans = sorted(
+        (_minutes(start, is_end=False), _minutes(end, is_end=True)) for start, end in ranges
+    )
     for start, end in spans:
         if end <= start:
             raise AvailabilityError(f"{_label(start)}–{_label(end)} ends before it starts.")
@@ -76,7 +78,8 @@ def set_date_override(host, date: dt.date, ranges: Sequence[TimeRange] | None) -
     DateOverride.objects.filter(host=host, date=date).delete()
     if ranges:
         DateOverride.objects.bulk_create(
-            DateOverride(host=host, date=date, start_time=start, end_time=end) for start, end in ranges
+            DateOverride(host=host, date=date, start_time=start, end_time=end)
+            for start, end in ranges
         )
     else:
         DateOverride.objects.create(host=host, date=date)

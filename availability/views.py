@@ -68,7 +68,9 @@ def availability(request):
     }
     if request.htmx and request.GET.get("preview"):
         return render(request, "availability/_preview.html", context)
-    return render(request, "availability/availability.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "availability/availability.html", context, status=400 if form.errors else 200
+    )
 
 
 @host_required
@@ -76,7 +78,9 @@ def availability(request):
 def copy_hours(request):
     form = CopyDayForm(request.POST)
     if form.is_valid():
-        targets = [day for day in form.cleaned_data["targets"] if day != form.cleaned_data["source"]]
+        targets = [
+            day for day in form.cleaned_data["targets"] if day != form.cleaned_data["source"]
+        ]
         services.copy_day_hours(request.user, form.cleaned_data["source"], targets)
         messages.success(request, "Hours copied.")
     else:
@@ -104,17 +108,23 @@ def overrides(request):
     form = DateOverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.set_date_override(host, data["date"], None if data["unavailable"] else data["hours"])
+        services.set_date_override(
+            host, data["date"], None if data["unavailable"] else data["hours"]
+        )
         messages.success(request, f"{data['date']:%a %d %b %Y} saved.")
         return redirect("overrides")
     today = timezone.now().astimezone(host.zone).date()
     grouped = defaultdict(list)
-    for override in DateOverride.objects.filter(host=host, date__gte=today).order_by("date", "start_time"):
+    for override in DateOverride.objects.filter(host=host, date__gte=today).order_by(
+        "date", "start_time"
+    ):
         if not override.is_unavailable:
             grouped[override.date].append((override.start_time, override.end_time))
         else:
             grouped.setdefault(override.date, [])
-    upcoming = [(day, format_ranges(ranges) if ranges else "") for day, ranges in sorted(grouped.items())]
+    upcoming = [
+        (day, format_ranges(ranges) if ranges else "") for day, ranges in sorted(grouped.items())
+    ]
     return render(
         request,
         "availability/overrides.html",
@@ -178,7 +188,8 @@ def blocks(request, block_id: int | None = None):
         "form": form,
         "editing": block,
         "upcoming": [
-            (item, item.start.astimezone(host.zone), item.end.astimezone(host.zone)) for item in upcoming
+            (item, item.start.astimezone(host.zone), item.end.astimezone(host.zone))
+            for item in upcoming
         ],
     }
     return render(request, "availability/blocks.html", context, status=400 if form.errors else 200)

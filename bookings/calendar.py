@@ -138,12 +138,18 @@ def build_calendar(host, view: str, anchor: dt.date, today: dt.date) -> Calendar
             if span.start < day_end and day_start < span.end:
                 shown_start = max(span.start, day_start)
                 shown_end = min(span.end, day_end)
-                offset = (shown_start.astimezone(dt.UTC) - day_start.astimezone(dt.UTC)).total_seconds()
+                offset = (
+                    shown_start.astimezone(dt.UTC) - day_start.astimezone(dt.UTC)
+                ).total_seconds()
                 duration = (shown_end - shown_start).total_seconds()
                 cell.items.append(
                     Item(
-                        kind=span.kind, label=span.label, start=span.start, end=span.end,
-                        status=span.status, url=span.url,
+                        kind=span.kind,
+                        label=span.label,
+                        start=span.start,
+                        end=span.end,
+                        status=span.status,
+                        url=span.url,
                         top=round(100 * offset / length, 3),
                         height=round(max(100 * duration / length, 1.2), 3),
                     )

@@ -88,7 +88,9 @@ def event_type_form(request, pk: int | None = None):
         messages.success(request, f"“{saved.title}” saved.")
         return redirect("event-types")
     context = {"section": "event_types", "form": form, "event_type": instance}
-    return render(request, "bookings/host/event_type_form.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "bookings/host/event_type_form.html", context, status=400 if form.errors else 200
+    )
 
 
 @host_required
@@ -120,7 +122,8 @@ def event_type_delete(request, pk: int):
         else:
             messages.success(
                 request,
-                f"“{event_type.title}” has bookings, so it was deactivated instead; its bookings stay.",
+                f"“{event_type.title}” has bookings, so it was deactivated instead; "
+                "its bookings stay.",
             )
         return redirect("event-types")
     has_bookings = Booking.objects.filter(event_type=event_type).exists()
@@ -135,8 +138,12 @@ TABS = {
     "pending": ("Pending", lambda now: Q(status=BookingStatus.PENDING, end__gte=now), "start"),
     "past": (
         "Past",
-        lambda now: Q(start__lt=now)
-        & Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW]),
+        lambda now: (
+            Q(start__lt=now)
+            & Q(
+                status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW]
+            )
+        ),
         "-start",
     ),
     "cancelled": (
@@ -186,7 +193,9 @@ ACTIONS = {
     ),
     "cancel": (
         "Cancel this booking",
-        lambda booking, reason: services.cancel_booking(booking, by=CancelledBy.HOST, reason=reason),
+        lambda booking, reason: services.cancel_booking(
+            booking, by=CancelledBy.HOST, reason=reason
+        ),
     ),
     "completed": (
         "Mark as completed",
@@ -246,7 +255,9 @@ def booking_reschedule(request, uid):
         form = RescheduleForm(request.POST)
         if form.is_valid():
             try:
-                services.reschedule_booking(booking, start=form.cleaned_data["start"], by=CancelledBy.HOST)
+                services.reschedule_booking(
+                    booking, start=form.cleaned_data["start"], by=CancelledBy.HOST
+                )
             except services.BookingError as refusal:
                 error = refusal.message
             else:
@@ -322,8 +333,6 @@ def calendar(request):
         "today": today,
         "views": VIEWS,
         "hours": range(24),
-        "statuses": [
-            (status.value, status.label) for status in BookingStatus
-        ],
+        "statuses": [(status.value, status.label) for status in BookingStatus],
     }
     return render(request, "bookings/host/calendar.html", context)

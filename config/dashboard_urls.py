@@ -13,7 +13,11 @@ urlpatterns = [
     path("event-types/", host_views.event_types, name="event-types"),
     path("event-types/new/", host_views.event_type_form, name="event-type-new"),
     path("event-types/<int:pk>/", host_views.event_type_form, name="event-type-edit"),
-    path("event-types/<int:pk>/duplicate/", host_views.event_type_duplicate, name="event-type-duplicate"),
+    path(
+        "event-types/<int:pk>/duplicate/",
+        host_views.event_type_duplicate,
+        name="event-type-duplicate",
+    ),
     path("event-types/<int:pk>/toggle/", host_views.event_type_toggle, name="event-type-toggle"),
     path("event-types/<int:pk>/delete/", host_views.event_type_delete, name="event-type-delete"),
     path("availability/", availability_views.availability, name="availability"),

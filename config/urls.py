@@ -1,12 +1,11 @@
 """Top-level routes. The public booking pages come last: /<handle>/ matches almost anything."""
 
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
-
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from accounts import views as account_views
 from notifications import views as notification_views
@@ -20,7 +19,11 @@ _reset = auth_views.PasswordResetView.as_view(
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("bookings.api_urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", account_views.sign_up, name="sign-up"),
     path("accounts/activate/<str:uidb64>/<str:token>/", account_views.activate, name="activate"),

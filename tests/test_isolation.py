@@ -19,8 +19,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def bobs_things(frozen_now, bob):
     event_type = make_event_type(bob, "bobs-call", requires_confirmation=True)
-    booking = book(event_type, at("2026-03-02 15:00", "Europe/London"), name="Bobs Guest", email="bg@example.com")
-    block = BusyBlock.objects.create(host=bob, start=at("2026-03-03 10:00"), end=at("2026-03-03 11:00"), reason="Bobs block")
+    booking = book(
+        event_type,
+        at("2026-03-02 15:00", "Europe/London"),
+        name="Bobs Guest",
+        email="bg@example.com",
+    )
+    block = BusyBlock.objects.create(
+        host=bob, start=at("2026-03-03 10:00"), end=at("2026-03-03 11:00"), reason="Bobs block"
+    )
     DateOverride.objects.create(host=bob, date=dt.date(2026, 3, 4))
     return {"pk": event_type.pk, "uid": booking.uid, "block_id": block.pk, "date": "2026-03-04"}
 
@@ -35,11 +42,15 @@ def test_every_dashboard_url_with_another_hosts_ids_is_404(client, alice, bobs_t
     assert len(with_ids) >= 9
     for pattern in with_ids:
         kwargs = {name: bobs_things[name] for name in pattern.pattern.converters}
-        path = "/dashboard/" + str(pattern.pattern).replace("<int:pk>", str(kwargs.get("pk"))).replace(
-            "<uuid:uid>", str(kwargs.get("uid"))
-        ).replace("<int:block_id>", str(kwargs.get("block_id"))).replace("<str:date>", str(kwargs.get("date")))
+        path = "/dashboard/" + str(pattern.pattern).replace(
+            "<int:pk>", str(kwargs.get("pk"))
+        ).replace("<uuid:uid>", str(kwargs.get("uid"))).replace(
+            "<int:block_id>", str(kwargs.get("block_id"))
+        ).replace("<str:date>", str(kwargs.get("date")))
         for method in ("get", "post"):
-            response = getattr(client, method)(path, {"action": "cancel", "reason": "x"} if method == "post" else {})
+            response = getattr(client, method)(
+                path, {"action": "cancel", "reason": "x"} if method == "post" else {}
+            )
             assert response.status_code in (404, 405), (method, path, response.status_code)
             if response.status_code == 405:
                 assert method == "get"
@@ -65,10 +76,16 @@ def test_lists_and_pages_without_ids_show_only_the_hosts_own_data(client, alice,
 
 def test_a_manual_booking_cannot_use_another_hosts_event_type(client, alice, bobs_things):
     client.force_login(alice)
-    response = client.post("/dashboard/bookings/new/", {
-        "event_type": bobs_things["pk"], "start": "2026-03-02T19:00", "name": "X",
-        "email": "x@example.com", "timezone": "UTC",
-    })
+    response = client.post(
+        "/dashboard/bookings/new/",
+        {
+            "event_type": bobs_things["pk"],
+            "start": "2026-03-02T19:00",
+            "name": "X",
+            "email": "x@example.com",
+            "timezone": "UTC",
+        },
+    )
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert not Booking.objects.filter(guest_email="x@example.com").exists()
@@ -77,7 +94,8 @@ def test_a_manual_booking_cannot_use_another_hosts_event_type(client, alice, bob
 def test_every_dashboard_page_needs_a_login(client, bobs_things):
     for pattern in dashboard_patterns():
         path = "/dashboard/" + str(pattern.pattern).replace("<int:pk>", "1").replace(
-            "<uuid:uid>", str(bobs_things["uid"])).replace("<int:block_id>", "1").replace("<str:date>", "2026-03-04")
+            "<uuid:uid>", str(bobs_things["uid"])
+        ).replace("<int:block_id>", "1").replace("<str:date>", "2026-03-04")
         response = client.get(path)
         assert response.status_code in (302, 405), path
         if response.status_code == 302:

@@ -25,7 +25,9 @@ def test_sign_up_sends_a_link_and_the_link_sets_the_password(client):
     assert path.startswith("/accounts/activate/")
     page = client.get(path)
     assert "Choose your password" in page.content.decode()
-    response = client.post(path, {"new_password1": "a-good-long-pass", "new_password2": "a-good-long-pass"})
+    response = client.post(
+        path, {"new_password1": "a-good-long-pass", "new_password2": "a-good-long-pass"}
+    )
     assert response.status_code == 302 and response.url == "/dashboard/onboarding/"
     user.refresh_from_db()
     assert user.is_active and user.check_password("a-good-long-pass")
@@ -36,6 +38,7 @@ def test_sign_up_sends_a_link_and_the_link_sets_the_password(client):
 def test_sign_up_with_a_taken_email_looks_the_same_and_warns_the_owner(client, alice):
     fresh = client.post("/accounts/signup/", {"email": "someone@example.com"}).content.decode()
     taken = client.post("/accounts/signup/", {"email": "alice@example.com"}).content.decode()
+
     def normalised(html: str) -> str:
         html = re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
         return html.replace("someone@example.com", "X").replace("alice@example.com", "X")
@@ -48,7 +51,9 @@ def test_sign_up_with_a_taken_email_looks_the_same_and_warns_the_owner(client, a
 
 def test_an_unconfirmed_account_cannot_log_in_and_the_message_does_not_say_why(client):
     client.post("/accounts/signup/", {"email": "pending@example.com"})
-    response = client.post("/accounts/login/", {"username": "pending@example.com", "password": "anything"})
+    response = client.post(
+        "/accounts/login/", {"username": "pending@example.com", "password": "anything"}
+    )
     assert "don't match an account" in response.content.decode()
 
 
@@ -58,9 +63,15 @@ def test_onboarding_comes_first_then_the_dashboard(client):
     assert client.get("/dashboard/").url == "/dashboard/onboarding/"
     page = client.get("/dashboard/onboarding/").content.decode()
     assert "data-prefill-timezone" in page
-    bad = client.post("/dashboard/onboarding/", {"display_name": "Fresh", "handle": "admin", "timezone": "Europe/Paris"})
+    bad = client.post(
+        "/dashboard/onboarding/",
+        {"display_name": "Fresh", "handle": "admin", "timezone": "Europe/Paris"},
+    )
     assert "reserved" in bad.content.decode()
-    response = client.post("/dashboard/onboarding/", {"display_name": "Fresh", "handle": "fresh", "timezone": "Europe/Paris"})
+    response = client.post(
+        "/dashboard/onboarding/",
+        {"display_name": "Fresh", "handle": "fresh", "timezone": "Europe/Paris"},
+    )
     assert response.url == "/dashboard/"
     home = client.get("/dashboard/").content.decode()
     assert "http://testserver/fresh/" in home and "data-copy" in home
@@ -69,7 +80,9 @@ def test_onboarding_comes_first_then_the_dashboard(client):
 def test_handles_are_unique_without_case(client, alice):
     host = get_user_model().objects.create_user("fresh@example.com", "pw-for-tests-123")
     client.force_login(host)
-    response = client.post("/dashboard/onboarding/", {"display_name": "F", "handle": "ALICE", "timezone": "UTC"})
+    response = client.post(
+        "/dashboard/onboarding/", {"display_name": "F", "handle": "ALICE", "timezone": "UTC"}
+    )
     assert "taken" in response.content.decode()
 
 
@@ -82,7 +95,10 @@ def test_password_reset_does_not_say_whether_an_account_exists(client, alice):
     path = link_in(message)
     form = client.get(path, follow=True)
     assert "Choose a new password" in form.content.decode()
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "another-long-pass", "new_password2": "another-long-pass"})
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "another-long-pass", "new_password2": "another-long-pass"},
+    )
     assert done.status_code == 302
     alice.refresh_from_db()
     assert alice.check_password("another-long-pass")
@@ -90,7 +106,15 @@ def test_password_reset_does_not_say_whether_an_account_exists(client, alice):
 
 def test_settings_save_profile_reminders_and_manage_the_feed(client, alice):
     client.force_login(alice)
-    response = client.post("/dashboard/settings/", {"display_name": "Alice A", "handle": "alice", "timezone": "America/New_York", "wants_reminders": "on"})
+    response = client.post(
+        "/dashboard/settings/",
+        {
+            "display_name": "Alice A",
+            "handle": "alice",
+            "timezone": "America/New_York",
+            "wants_reminders": "on",
+        },
+    )
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.wants_reminders and alice.display_name == "Alice A"

@@ -82,7 +82,10 @@ def test_a_slug_is_unique_per_host_only(host_client, alice, bob, intro):
 
 
 def test_editing_duplicating_and_toggling(host_client, intro):
-    response = host_client.post(f"/dashboard/event-types/{intro.pk}/", {**EVENT_FORM, "title": "Intro call", "slug": "intro"})
+    response = host_client.post(
+        f"/dashboard/event-types/{intro.pk}/",
+        {**EVENT_FORM, "title": "Intro call", "slug": "intro"},
+    )
     assert response.status_code == 302
     intro.refresh_from_db()
     assert intro.title == "Intro call" and intro.duration_minutes == 120
@@ -98,7 +101,10 @@ def test_editing_duplicating_and_toggling(host_client, intro):
 
 def test_deleting_keeps_a_booked_type_and_its_bookings(host_client, frozen_now, intro, consult):
     booking = book(intro, at("2026-03-02 10:00"))
-    assert "deactivated" in host_client.get(f"/dashboard/event-types/{intro.pk}/delete/").content.decode()
+    assert (
+        "deactivated"
+        in host_client.get(f"/dashboard/event-types/{intro.pk}/delete/").content.decode()
+    )
     host_client.post(f"/dashboard/event-types/{intro.pk}/delete/")
     intro.refresh_from_db()
     assert not intro.is_active
@@ -111,7 +117,13 @@ def test_deleting_keeps_a_booked_type_and_its_bookings(host_client, frozen_now, 
 
 
 def test_lists_by_tab_with_search_and_both_timezones(host_client, frozen_now, intro, consult):
-    book(intro, at("2026-03-02 10:00"), name="Gina Guest", email="gina@example.com", zone="Europe/London")
+    book(
+        intro,
+        at("2026-03-02 10:00"),
+        name="Gina Guest",
+        email="gina@example.com",
+        zone="Europe/London",
+    )
     book(consult, at("2026-03-03 10:00"), name="Paul Pending", email="paul@example.com")
     cancelled = book(intro, at("2026-03-04 10:00"), name="Carl Cancel", email="carl@example.com")
     services.cancel_booking(cancelled, by=CancelledBy.GUEST)
@@ -128,7 +140,11 @@ def test_lists_by_tab_with_search_and_both_timezones(host_client, frozen_now, in
 def test_lists_are_paginated(host_client, frozen_now, alice):
     event_type = make_event_type(alice, "quick", duration_minutes=15, slot_interval_minutes=15)
     for index in range(25):
-        book(event_type, at("2026-03-02 09:00") + dt.timedelta(minutes=15 * index), email=f"g{index}@example.com")
+        book(
+            event_type,
+            at("2026-03-02 09:00") + dt.timedelta(minutes=15 * index),
+            email=f"g{index}@example.com",
+        )
     first = host_client.get("/dashboard/bookings/").content.decode()
     assert "Page 1 of 2" in first and first.count("g0@example.com") == 1
     second = host_client.get("/dashboard/bookings/?tab=upcoming&page=2").content.decode()
@@ -148,7 +164,9 @@ def test_rescheduling_to_another_free_slot(host_client, frozen_now, intro):
     page = host_client.get(f"/dashboard/bookings/{booking.uid}/reschedule/", {"date": "2026-03-03"})
     assert page.status_code == 200 and ">09:00<" in page.content.decode()
     new_start = at("2026-03-03 09:00").isoformat()
-    confirm = host_client.get(f"/dashboard/bookings/{booking.uid}/reschedule/", {"start": new_start})
+    confirm = host_client.get(
+        f"/dashboard/bookings/{booking.uid}/reschedule/", {"start": new_start}
+    )
     assert "Move the booking" in confirm.content.decode()
     host_client.post(f"/dashboard/bookings/{booking.uid}/reschedule/", {"start": new_start})
     booking.refresh_from_db()
@@ -172,11 +190,21 @@ def test_completed_and_no_show_only_after_the_start(host_client, intro):
         assert booking.status == BookingStatus.COMPLETED
 
 
-def test_booking_by_hand_checks_conflicts_and_names_them(host_client, frozen_now, alice, intro, consult):
+def test_booking_by_hand_checks_conflicts_and_names_them(
+    host_client, frozen_now, alice, intro, consult
+):
     book(consult, at("2026-03-02 10:00"), name="Gina Guest")
-    BusyBlock.objects.create(host=alice, start=at("2026-03-02 13:00"), end=at("2026-03-02 14:00"), reason="Dentist")
-    form = {"event_type": intro.pk, "start": "2026-03-02T10:30", "name": "Phone Guest",
-            "email": "phone@example.com", "timezone": "America/Chicago", "notes": ""}
+    BusyBlock.objects.create(
+        host=alice, start=at("2026-03-02 13:00"), end=at("2026-03-02 14:00"), reason="Dentist"
+    )
+    form = {
+        "event_type": intro.pk,
+        "start": "2026-03-02T10:30",
+        "name": "Phone Guest",
+        "email": "phone@example.com",
+        "timezone": "America/Chicago",
+        "notes": "",
+    }
     response = host_client.post("/dashboard/bookings/new/", form)
     assert response.status_code == 409
     html = response.content.decode()
@@ -195,17 +223,33 @@ def test_booking_by_hand_checks_conflicts_and_names_them(host_client, frozen_now
 
 
 @pytest.mark.parametrize("view", ["day", "week", "month"])
-def test_calendar_views_show_bookings_by_status_and_blocked_time(host_client, frozen_now, alice, intro, consult, view):
+def test_calendar_views_show_bookings_by_status_and_blocked_time(
+    host_client, frozen_now, alice, intro, consult, view
+):
     book(consult, at("2026-03-02 10:00"), name="Paul Pending")
     confirmed = book(intro, at("2026-03-02 14:00"), name="Cora Confirmed")
-    services.cancel_booking(book(intro, at("2026-03-02 15:00"), name="Cy Cancel"), by=CancelledBy.GUEST)
-    BusyBlock.objects.create(host=alice, start=at("2026-03-02 12:00"), end=at("2026-03-02 13:00"), reason="Lunch")
-    html = host_client.get("/dashboard/calendar/", {"view": view, "date": "2026-03-02"}).content.decode()
+    services.cancel_booking(
+        book(intro, at("2026-03-02 15:00"), name="Cy Cancel"), by=CancelledBy.GUEST
+    )
+    BusyBlock.objects.create(
+        host=alice, start=at("2026-03-02 12:00"), end=at("2026-03-02 13:00"), reason="Lunch"
+    )
+    html = host_client.get(
+        "/dashboard/calendar/", {"view": view, "date": "2026-03-02"}
+    ).content.decode()
     assert "status-pending" in html and "status-confirmed" in html and "status-cancelled" in html
     assert "Paul Pending" in html and "Cora Confirmed" in html
     assert 'class="chip blocked"' in html or 'class="slab blocked"' in html
     assert f"/dashboard/bookings/{confirmed.uid}/" in html
-    for label in ("Pending", "Confirmed", "Completed", "Cancelled", "Declined", "No-show", "Blocked time"):
+    for label in (
+        "Pending",
+        "Confirmed",
+        "Completed",
+        "Cancelled",
+        "Declined",
+        "No-show",
+        "Blocked time",
+    ):
         assert label in html
     if view != "month":
         # 14:00 is 14/24 of the day down the column.
@@ -213,7 +257,10 @@ def test_calendar_views_show_bookings_by_status_and_blocked_time(host_client, fr
 
 
 def test_calendar_navigation_and_titles(host_client, frozen_now):
-    assert "2 Mar – 8 Mar 2026" in host_client.get("/dashboard/calendar/?view=week&date=2026-03-04").content.decode()
+    assert (
+        "2 Mar – 8 Mar 2026"
+        in host_client.get("/dashboard/calendar/?view=week&date=2026-03-04").content.decode()
+    )
     month = host_client.get("/dashboard/calendar/?view=month&date=2026-03-15").content.decode()
     assert "March 2026" in month and "date=2026-02-01" in month and "date=2026-04-01" in month
     assert host_client.get("/dashboard/calendar/?view=bogus&date=not-a-date").status_code == 200
@@ -221,7 +268,9 @@ def test_calendar_navigation_and_titles(host_client, frozen_now):
 
 def test_a_dst_day_is_laid_out_by_its_real_length(host_client, alice, intro):
     with time_machine.travel(at("2026-03-01 10:00"), tick=False):
-        BusyBlock.objects.create(host=alice, start=at("2026-03-08 12:00"), end=at("2026-03-08 13:00"))
+        BusyBlock.objects.create(
+            host=alice, start=at("2026-03-08 12:00"), end=at("2026-03-08 13:00")
+        )
         html = host_client.get("/dashboard/calendar/?view=day&date=2026-03-08").content.decode()
     # 12:00 EDT is 11 real hours after midnight EST on a 23-hour day.
     assert f"top: {round(100 * 11 / 23, 3)}%" in html

@@ -57,5 +57,6 @@ def test_the_login_page_logs_a_host_in_by_email(client, alice):
         "/accounts/login/", {"username": "ALICE@example.com", "password": "pw-for-tests-123"}
     )
     assert response.status_code == 302
+    client.post("/accounts/logout/")
     bad = client.post("/accounts/login/", {"username": "alice@example.com", "password": "wrong"})
     assert "don't match an account" in bad.content.decode()
