@@ -10,6 +10,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,7 @@ from bookings.calendar import VIEWS, build_calendar
 from bookings.forms import EventTypeForm, HostBookingForm, ReasonForm, RescheduleForm, parse_instant
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy, EventType
 from bookings.picker import build_picker
+from notifications.models import DeliveryStatus, EmailDelivery
 
 PAGE_SIZE = 20
 
@@ -60,6 +62,9 @@ def home(request):
         "upcoming": mine.filter(status=BookingStatus.CONFIRMED, end__gte=now).order_by("start")[:5],
         "event_types": EventType.objects.for_host(host).active(),
         "has_hours": host.weekly_rules.exists(),
+        "failed_emails": EmailDelivery.objects.filter(
+            booking__host=host, status=DeliveryStatus.FAILED, booking__end__gte=now
+        ).select_related("booking")[:10],
         "zone": host.zone,
     }
     return render(request, "dashboard/home.html", context)
@@ -206,6 +211,22 @@ ACTIONS = {
         lambda booking, reason: services.mark_attendance(booking, status=BookingStatus.NO_SHOW),
     ),
 }
+
+
+def allowed_actions(booking: Booking, now: dt.datetime) -> list[str]:
+    """The actions that make sense for this booking now, in the order they are offered."""
+    started = booking.has_started(now)
+    if booking.status == BookingStatus.PENDING:
+        return ["decline"] if started else ["confirm", "decline", "cancel"]
+    if booking.status == BookingStatus.CONFIRMED:
+        return ["completed", "no_show"] if started else ["cancel"]
+    if booking.status == BookingStatus.COMPLETED:
+        return ["no_show"]
+    if booking.status == BookingStatus.NO_SHOW:
+        return ["completed"]
+    return []
+
+
 DONE = {
     "confirm": "Confirmed.",
     "decline": "Declined.",
@@ -219,9 +240,14 @@ DONE = {
 @require_http_methods(["GET", "POST"])
 def booking_detail(request, uid):
     booking = host_booking(request, uid)
+    now = timezone.now()
+    allowed = allowed_actions(booking, now)
     action = request.POST.get("action") or request.GET.get("action") or ""
     form = HostReasonForm(request.POST or None)
-    if request.method == "POST" and action in ACTIONS and form.is_valid():
+    if request.method == "POST" and action not in allowed:
+        messages.error(request, "That is not possible for this booking now.")
+        return redirect("dashboard-booking", uid=booking.uid)
+    if request.method == "POST" and form.is_valid():
         try:
             ACTIONS[action][1](booking, form.cleaned_data["reason"])
         except services.BookingError as refusal:
@@ -229,15 +255,16 @@ def booking_detail(request, uid):
         else:
             messages.success(request, DONE[action])
         return redirect("dashboard-booking", uid=booking.uid)
-    now = timezone.now()
     host_zone = booking.host.zone
     context = {
         "section": "bookings",
         "booking": booking,
         "form": form,
-        "action": action if action in ACTIONS else "",
-        "action_label": ACTIONS[action][0] if action in ACTIONS else "",
-        "has_started": booking.has_started(now),
+        "action": action if action in allowed else "",
+        "action_label": ACTIONS[action][0] if action in allowed else "",
+        "allowed": allowed,
+        "can_reschedule": booking.is_active and not booking.has_started(now),
+        "emails": booking.email_deliveries.order_by("created_at"),
         "host_start": booking.start.astimezone(host_zone),
         "host_end": booking.end.astimezone(host_zone),
         "guest_start": booking.start.astimezone(booking.guest_zone),
@@ -269,7 +296,7 @@ def booking_reschedule(request, uid):
     if request.GET.get("start") and not error:
         try:
             chosen = parse_instant(request.GET["start"]).astimezone(booking.host.zone)
-        except Exception:
+        except ValidationError:
             chosen = None
     picker = build_picker(
         booking.event_type,

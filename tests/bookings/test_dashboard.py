@@ -274,3 +274,32 @@ def test_a_dst_day_is_laid_out_by_its_real_length(host_client, alice, intro):
         html = host_client.get("/dashboard/calendar/?view=day&date=2026-03-08").content.decode()
     # 12:00 EDT is 11 real hours after midnight EST on a 23-hour day.
     assert f"top: {round(100 * 11 / 23, 3)}%" in html
+
+
+def test_only_the_actions_that_fit_the_booking_are_offered_or_accepted(
+    host_client, frozen_now, intro
+):
+    booking = book(intro, at("2026-03-02 10:00"))
+    page = host_client.get(f"/dashboard/bookings/{booking.uid}/").content.decode()
+    assert "Cancel booking" in page and "Reschedule" in page
+    assert "?action=confirm" not in page and "Mark completed" not in page
+    host_client.post(f"/dashboard/bookings/{booking.uid}/", {"action": "completed"})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert (
+        "not possible for this booking now"
+        in host_client.get(f"/dashboard/bookings/{booking.uid}/").content.decode()
+    )
+
+
+def test_the_host_sees_what_happened_to_each_email(
+    host_client, frozen_now, intro, settings, after_commit
+):
+    settings.EMAIL_BACKEND = "tests.notifications.test_emails.BrokenBackend"
+    settings.EMAIL_MAX_ATTEMPTS = 2
+    booking = after_commit(book, intro, at("2026-03-02 10:00"), name="Gina Guest")
+    page = host_client.get(f"/dashboard/bookings/{booking.uid}/").content.decode()
+    assert "Failed for good" in page and "Booking confirmed to the guest" in page
+    assert "2 attempts" in page and "SMTP server said no" in page
+    home = host_client.get("/dashboard/").content.decode()
+    assert "could not be sent" in home and "Booking confirmed to Gina Guest" in home

@@ -1,0 +1,53 @@
+"""Say how this deployment is wired, without secrets, and whether its services answer."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+
+def _without_secrets(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the effective configuration (no secrets) and check that the database and the "
+        "Celery broker answer. Exits non-zero if one does not. The environment itself is "
+        "validated when settings load."
+    )
+
+    def handle(self, *args, **options):
+        database = settings.DATABASES["default"]
+        lines = [
+            f"environment: {'production' if settings.PRODUCTION else 'development/test'}"
+            f" (DEBUG={settings.DEBUG})",
+            f"base URL: {settings.BASE_URL}",
+            f"database: {database['ENGINE'].rsplit('.', 1)[-1]} "
+            f"{database.get('HOST') or database['NAME']}",
+            f"broker: {_without_secrets(settings.CELERY_BROKER_URL)}",
+            f"email backend: {settings.EMAIL_BACKEND}",
+            f"from address: {settings.DEFAULT_FROM_EMAIL}",
+            f"sentry: {'on' if settings.ENV['SENTRY_DSN'] else 'off'}",
+        ]
+        for line in lines:
+            self.stdout.write(line)
+        problems = []
+        try:
+            connection.ensure_connection()
+        except Exception as error:
+            problems.append(f"database does not answer: {type(error).__name__}")
+        from config.celery import app
+
+        try:
+            with app.connection_for_write() as broker:
+                broker.ensure_connection(max_retries=1, timeout=5)
+        except Exception as error:
+            problems.append(f"broker does not answer: {type(error).__name__}")
+        if problems:
+            raise CommandError("; ".join(problems))
+        self.stdout.write("database and broker answer: OK")
