@@ -44,6 +44,29 @@ def load_schedule(host, first_day: dt.date, last_day: dt.date) -> Schedule:
     return Schedule(zone=host.zone, weekly=dict(weekly), overrides=dict(overrides))
 
 
+def _booking_busy(start, end, event_type_id, seats, before_minutes, after_minutes) -> Busy:
+    return Busy(
+        start=start,
+        end=end,
+        buffer_before=dt.timedelta(minutes=before_minutes),
+        buffer_after=dt.timedelta(minutes=after_minutes),
+        seat_key=(event_type_id, start) if seats > 1 else None,
+    )
+
+
+def busy_of(booking: Booking) -> Busy:
+    """The time a booking holds, with its event type's buffers."""
+    event_type = booking.event_type
+    return _booking_busy(
+        booking.start,
+        booking.end,
+        booking.event_type_id,
+        event_type.seats,
+        event_type.buffer_before_minutes,
+        event_type.buffer_after_minutes,
+    )
+
+
 def load_busy(
     host, span_start: dt.datetime, span_end: dt.datetime, *, exclude_booking_id: int | None = None
 ) -> list[Busy]:
@@ -62,13 +85,7 @@ def load_busy(
         )
     )
     busy = [
-        Busy(
-            start=start,
-            end=end,
-            buffer_before=dt.timedelta(minutes=before),
-            buffer_after=dt.timedelta(minutes=after),
-            seat_key=(event_type_id, start) if seats > 1 else None,
-        )
+        _booking_busy(start, end, event_type_id, seats, before, after)
         for booking_id, start, end, event_type_id, seats, before, after in bookings
         if booking_id != exclude_booking_id
     ]

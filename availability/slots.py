@@ -189,19 +189,29 @@ class BusyIndex:
         return self.items[low:high]
 
 
+def is_seat_mate(start: dt.datetime, rules: EventRules, item: Busy) -> bool:
+    """A guest of the same seated slot: shares it instead of blocking it."""
+    return rules.seats > 1 and item.seat_key == (rules.event_type_id, start)
+
+
+def collides(start: dt.datetime, rules: EventRules, item: Busy) -> bool:
+    """Whether busy time keeps a candidate at `start` from being booked (buffers included)."""
+    end = start + rules.duration
+    in_candidate_buffers = (
+        item.start < end + rules.buffer_after and start - rules.buffer_before < item.end
+    )
+    in_its_buffers = item.padded_start < end and start < item.padded_end
+    return (in_candidate_buffers or in_its_buffers) and not is_seat_mate(start, rules, item)
+
+
 def seats_left(start: dt.datetime, rules: EventRules, busy: BusyIndex) -> int:
     """Seats still free at this start: 0 when anything else blocks it."""
     end = start + rules.duration
-    padded_start = start - rules.buffer_before
-    padded_end = end + rules.buffer_after
     taken = 0
-    for item in busy.near(padded_start, padded_end):
-        if rules.seats > 1 and item.seat_key == (rules.event_type_id, start):
+    for item in busy.near(start - rules.buffer_before, end + rules.buffer_after):
+        if is_seat_mate(start, rules, item):
             taken += 1
-            continue
-        blocks_candidate = item.start < padded_end and padded_start < item.end
-        candidate_in_its_buffer = item.padded_start < end and start < item.padded_end
-        if blocks_candidate or candidate_in_its_buffer:
+        elif collides(start, rules, item):
             return 0
     return max(rules.seats - taken, 0)
 

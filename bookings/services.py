@@ -20,9 +20,9 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from availability.loader import load_slot_inputs
+from availability.loader import busy_of, load_slot_inputs
 from availability.models import BusyBlock
-from availability.slots import BusyIndex, Refusal, refusal_for_start, seats_left
+from availability.slots import BusyIndex, Refusal, collides, refusal_for_start, seats_left
 from bookings.models import (
     ACTIVE_STATUSES,
     MAX_BUFFER_MINUTES,
@@ -79,31 +79,19 @@ def describe_conflicts(
 ) -> list[str]:
     """What a start at this time would collide with, in words for the host."""
     zone = event_type.host.zone
+    rules = event_type.rules()
     end = start + event_type.duration
-    reach_start = start - dt.timedelta(
-        minutes=event_type.buffer_before_minutes + MAX_BUFFER_MINUTES
-    )
-    reach_end = end + dt.timedelta(minutes=event_type.buffer_after_minutes + MAX_BUFFER_MINUTES)
+    reach = dt.timedelta(minutes=2 * MAX_BUFFER_MINUTES)
     found = []
     bookings = (
         Booking.objects.for_host(event_type.host)
         .active()
-        .overlapping(reach_start, reach_end)
+        .overlapping(start - reach, end + reach)
         .exclude(pk=exclude_booking_id)
         .select_related("event_type")
     )
     for booking in bookings:
-        busy_start = booking.start - dt.timedelta(minutes=booking.event_type.buffer_before_minutes)
-        busy_end = booking.end + dt.timedelta(minutes=booking.event_type.buffer_after_minutes)
-        clashes = busy_start < end + dt.timedelta(minutes=event_type.buffer_after_minutes) and (
-            start - dt.timedelta(minutes=event_type.buffer_before_minutes) < busy_end
-        )
-        same_seat = (
-            event_type.is_seated
-            and booking.event_type_id == event_type.pk
-            and booking.start == start
-        )
-        if clashes and not same_seat:
+        if collides(start, rules, busy_of(booking)):
             local = booking.start.astimezone(zone)
             found.append(
                 f"{booking.event_type.title} with {booking.guest_name}, "
