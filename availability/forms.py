@@ -11,6 +11,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 
 from availability.models import Weekday
 from availability.services import AvailabilityError, TimeRange, check_ranges
@@ -101,30 +102,52 @@ class DateOverrideForm(forms.Form):
         return data
 
 
+# Further from now than this is a typing mistake (and would overflow date maths).
+FURTHEST = dt.timedelta(days=5 * 366)
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date-time typed as wall-clock time in `zone` (the form sets it), cleaned to UTC."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.zone = ZoneInfo("UTC")
+
+    def to_python(self, value):
+        parsed = super().to_python(value)  # aware in UTC, the current zone
+        if parsed is None:
+            return None
+        try:
+            instant = parsed.replace(tzinfo=None).replace(tzinfo=self.zone).astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError("That date is out of range.") from None
+        if abs(instant - timezone.now()) > FURTHEST:
+            raise forms.ValidationError("That date is out of range.")
+        return instant
+
+
+def read_in_zone(form: forms.Form, zone: ZoneInfo) -> None:
+    """Make every LocalDateTimeField of a form read wall-clock times in `zone`."""
+    for field in form.fields.values():
+        if isinstance(field, LocalDateTimeField):
+            field.zone = zone
+
+
 class BusyBlockForm(forms.Form):
     """Start and end as local date-times in the host's timezone."""
 
-    start = forms.DateTimeField(
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
-    end = forms.DateTimeField(
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
     reason = forms.CharField(required=False, max_length=200)
 
     def __init__(self, *args, zone: ZoneInfo, **kwargs):
         super().__init__(*args, **kwargs)
-        self.zone = zone
-
-    def _aware(self, value: dt.datetime) -> dt.datetime:
-        # The form field made it aware in UTC (USE_TZ); the host typed wall-clock time.
-        return value.replace(tzinfo=None).replace(tzinfo=self.zone).astimezone(dt.UTC)
+        read_in_zone(self, zone)
 
     def clean(self):
         data = super().clean()
-        if data.get("start") and data.get("end"):
-            data["start"] = self._aware(data["start"])
-            data["end"] = self._aware(data["end"])
-            if data["end"] <= data["start"]:
-                self.add_error("end", "The end must be after the start.")
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", "The end must be after the start.")
         return data

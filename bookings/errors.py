@@ -11,6 +11,12 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def bad_request(request, exception=None):
+    if _is_api(request):
+        return error_response("The request could not be understood.", "INVALID_INPUT")
+    return render(request, "400.html", status=400)
+
+
 def not_found(request, exception=None):
     if _is_api(request):
         return error_response("Not found.", "NOT_FOUND")

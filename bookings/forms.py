@@ -8,11 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.text import slugify
 
+from availability.forms import FURTHEST, LocalDateTimeField, read_in_zone
 from availability.timezones import is_known_timezone, timezone_choices
 from bookings.models import EventType, slug_validator
 
-# Start times further than this from now are nonsense, and would overflow date maths.
-FURTHEST = dt.timedelta(days=5 * 366)
 
 
 def parse_instant(value: str) -> dt.datetime:
@@ -160,10 +159,7 @@ class HostBookingForm(forms.Form):
     """A booking the host makes for a guest (by phone): local date and time in the host's zone."""
 
     event_type = forms.ModelChoiceField(queryset=None, label="Event type")
-    start = forms.DateTimeField(
-        label="Starts",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    start = LocalDateTimeField(label="Starts")
     name = forms.CharField(max_length=200, label="Guest name")
     email = forms.EmailField(max_length=254, label="Guest email")
     timezone = TimezoneField(label="Guest timezone")
@@ -177,11 +173,7 @@ class HostBookingForm(forms.Form):
         self.fields["event_type"].queryset = EventType.objects.for_host(host)
         self.fields["timezone"].widget = forms.Select(choices=timezone_choices())
         self.fields["timezone"].initial = host.timezone
-
-    def clean_start(self):
-        value = self.cleaned_data["start"]
-        # Typed as wall-clock time in the host's zone (the field made it UTC-aware).
-        return value.replace(tzinfo=None).replace(tzinfo=self.host.zone).astimezone(dt.UTC)
+        read_in_zone(self, host.zone)
 
     def booking_fields(self) -> dict:
         data = self.cleaned_data

@@ -48,5 +48,6 @@ urlpatterns = [
     path("", include("bookings.urls")),
 ]
 
+handler400 = "bookings.errors.bad_request"
 handler404 = "bookings.errors.not_found"
 handler500 = "bookings.errors.server_error"
