@@ -13,7 +13,6 @@ from availability.timezones import is_known_timezone, timezone_choices
 from bookings.models import EventType, slug_validator
 
 
-
 def parse_instant(value: str) -> dt.datetime:
     """An ISO 8601 date-time with an offset, as an aware UTC datetime."""
     if len(value) > 40:
