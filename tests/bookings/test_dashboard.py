@@ -303,3 +303,40 @@ def test_the_host_sees_what_happened_to_each_email(
     assert "2 attempts" in page and "SMTP server said no" in page
     home = host_client.get("/dashboard/").content.decode()
     assert "could not be sent" in home and "Booking confirmed to Gina Guest" in home
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/",
+        "/dashboard/bookings/",
+        "/dashboard/calendar/?view=week&date=2026-03-02",
+        "/dashboard/calendar/?view=month&date=2026-03-02",
+        "/dashboard/availability/",
+        "/alice/quick/",
+    ],
+)
+def test_dashboard_queries_do_not_grow_with_bookings(host_client, frozen_now, alice, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event_type = make_event_type(alice, "quick", duration_minutes=15, slot_interval_minutes=15)
+
+    def add(count, offset):
+        for index in range(offset, offset + count):
+            day, slot = divmod(index, 32)
+            book(
+                event_type,
+                at("2026-03-02 09:00") + dt.timedelta(days=day % 5, minutes=15 * slot),
+                email=f"g{index}@example.com",
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert host_client.get(path).status_code == 200
+        return len(captured)
+
+    add(3, 0)
+    few = queries()
+    add(60, 3)
+    assert queries() == few
