@@ -1,4 +1,4 @@
-// Small helpers for host pages: copy buttons and timezone pre-fill on onboarding.
+// Small page helpers: copy buttons, one submit per form, timezone pre-fill on onboarding.
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -19,6 +19,16 @@
       document.execCommand("copy");
       done();
     }
+  });
+  // A second click must not send a second booking: disable the button once a form is sent.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[method=post]")) return;
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = true;
+      });
+    }, 0);
   });
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("[data-prefill-timezone]");
