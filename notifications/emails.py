@@ -205,6 +205,8 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
         body=render_to_string("notifications/email/layout.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.recipient],
+        # A reply reaches the other party, not a no-reply mailbox.
+        reply_to=[booking.host.email if to_guest else booking.guest_email],
         headers={IDEMPOTENCY_HEADER: delivery.key},
     )
     message.attach_alternative(

@@ -31,6 +31,8 @@ def test_a_confirmed_booking_tells_the_guest_and_the_host(frozen_now, intro, aft
     assert "Mon 2 Mar, 15:00–15:30 GMT · 10:00–10:30 EST" in guest_mail.body
     assert "Mon 2 Mar, 10:00–10:30 EST · 15:00–15:30 GMT" in host_mail.body
     assert "Mon 2 Mar, 15:00–15:30 GMT · 10:00–10:30 EST" in html_of(guest_mail)
+    # Replies go to the other party.
+    assert guest_mail.reply_to == [HOST] and host_mail.reply_to == [GUEST]
 
 
 def test_guest_emails_carry_reschedule_and_cancel_links_on_the_base_url(

@@ -34,6 +34,7 @@ def test_booking_emails_go_out_through_resend_with_their_invite(
     assert len(resend_api.emails) == 2
     guest = next(email for email in resend_api.emails if email["to"] == ["gina@example.com"])
     assert guest["from"] == "Slotbook <bookings@slotbook.test>"
+    assert guest["reply_to"] == ["alice@example.com"]
     assert guest["subject"].startswith("Confirmed: Intro with Alice")
     assert "15:00–15:30 GMT" in guest["text"] and "<html" in guest["html"]
     [attachment] = guest["attachments"]
