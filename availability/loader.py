@@ -44,13 +44,15 @@ def load_schedule(host, first_day: dt.date, last_day: dt.date) -> Schedule:
     return Schedule(zone=host.zone, weekly=dict(weekly), overrides=dict(overrides))
 
 
-def _booking_busy(start, end, event_type_id, seats, before_minutes, after_minutes) -> Busy:
+def _booking_busy(start, end, seat_group, before_minutes, after_minutes) -> Busy:
+    # The stored seat group, not the event type's current seats, says who may share: a
+    # booking made one-to-one stays one-to-one, exactly as the database constraint sees it.
     return Busy(
         start=start,
         end=end,
         buffer_before=dt.timedelta(minutes=before_minutes),
         buffer_after=dt.timedelta(minutes=after_minutes),
-        seat_key=(event_type_id, start) if seats > 1 else None,
+        seat_key=seat_group if seat_group.startswith("seat:") else None,
     )
 
 
@@ -60,8 +62,7 @@ def busy_of(booking: Booking) -> Busy:
     return _booking_busy(
         booking.start,
         booking.end,
-        booking.event_type_id,
-        event_type.seats,
+        booking.seat_group,
         event_type.buffer_before_minutes,
         event_type.buffer_after_minutes,
     )
@@ -78,15 +79,14 @@ def load_busy(
             "id",
             "start",
             "end",
-            "event_type_id",
-            "event_type__seats",
+            "seat_group",
             "event_type__buffer_before_minutes",
             "event_type__buffer_after_minutes",
         )
     )
     busy = [
-        _booking_busy(start, end, event_type_id, seats, before, after)
-        for booking_id, start, end, event_type_id, seats, before, after in bookings
+        _booking_busy(start, end, seat_group, before, after)
+        for booking_id, start, end, seat_group, before, after in bookings
         if booking_id != exclude_booking_id
     ]
     blocks = BusyBlock.objects.filter(

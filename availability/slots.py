@@ -75,8 +75,8 @@ class Busy:
     end: dt.datetime
     buffer_before: dt.timedelta = dt.timedelta(0)
     buffer_after: dt.timedelta = dt.timedelta(0)
-    # (event type id, start) of a seated booking; guests of that same slot share it.
-    seat_key: tuple[int, dt.datetime] | None = None
+    # The seat group of a seated booking (see seat_group_of); guests of one slot share it.
+    seat_key: str | None = None
 
     @property
     def padded_start(self) -> dt.datetime:
@@ -189,9 +189,15 @@ class BusyIndex:
         return self.items[low:high]
 
 
+def seat_group_of(event_type_id: int, start: dt.datetime) -> str:
+    """The key guests of one seated slot share; bookings store it, and the database lets
+    only bookings with the same key overlap."""
+    return f"seat:{event_type_id}:{start.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
 def is_seat_mate(start: dt.datetime, rules: EventRules, item: Busy) -> bool:
     """A guest of the same seated slot: shares it instead of blocking it."""
-    return rules.seats > 1 and item.seat_key == (rules.event_type_id, start)
+    return rules.seats > 1 and item.seat_key == seat_group_of(rules.event_type_id, start)
 
 
 def collides(start: dt.datetime, rules: EventRules, item: Busy) -> bool:

@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from availability.slots import EventRules
+from availability.slots import EventRules, seat_group_of
 from bookings.querysets import BookingQuerySet, EventTypeQuerySet
 from config.constraints import PostgresOnlyExclusionConstraint, half_open_range
 
@@ -214,7 +214,7 @@ class Booking(models.Model):
 
     def compute_seat_group(self) -> str:
         if self.event_type.is_seated:
-            return f"seat:{self.event_type_id}:{self.start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+            return seat_group_of(self.event_type_id, self.start)
         return f"solo:{self.uid}"
 
     @property

@@ -16,6 +16,7 @@ from availability.slots import (
     compute_slots,
     local_to_utc,
     refusal_for_start,
+    seat_group_of,
 )
 
 UTC = dt.UTC
@@ -320,13 +321,13 @@ def test_two_buffers_may_overlap_each_other():
 def test_a_seated_slot_stays_offered_until_its_seats_are_taken():
     start = utc("2026-03-02T10:00")
     seated = rules(seats=3, duration=dt.timedelta(hours=1), interval=dt.timedelta(hours=1))
-    mates = [Busy(start, start + dt.timedelta(hours=1), seat_key=(1, start))] * 2
+    mates = [Busy(start, start + dt.timedelta(hours=1), seat_key=seat_group_of(1, start))] * 2
     found = {
         slot.start: slot
         for slot in slots_on(schedule("UTC"), seated, dt.date(2026, 3, 2), busy=mates)
     }
     assert found[start].seats_left == 1
-    full = mates + [Busy(start, start + dt.timedelta(hours=1), seat_key=(1, start))]
+    full = mates + [Busy(start, start + dt.timedelta(hours=1), seat_key=seat_group_of(1, start))]
     found = {
         slot.start: slot
         for slot in slots_on(schedule("UTC"), seated, dt.date(2026, 3, 2), busy=full)
@@ -337,7 +338,7 @@ def test_a_seated_slot_stays_offered_until_its_seats_are_taken():
 
 def test_a_seated_booking_blocks_other_event_types_and_other_starts():
     start = utc("2026-03-02T10:00")
-    seat = Busy(start, start + dt.timedelta(hours=1), seat_key=(1, start))
+    seat = Busy(start, start + dt.timedelta(hours=1), seat_key=seat_group_of(1, start))
     other_event = rules(event_type_id=2)
     starts = local_starts(
         slots_on(schedule("UTC"), other_event, dt.date(2026, 3, 2), busy=[seat]), "UTC"

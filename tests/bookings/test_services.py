@@ -289,3 +289,17 @@ def test_finding_slots_costs_the_same_queries_whatever_the_bookings(
     event_type = type(intro).objects.select_related("host").get(pk=intro.pk)
     with django_assert_num_queries(4):
         find_slots(event_type, MONDAY, MONDAY + dt.timedelta(days=30), event_type.host.zone)
+
+
+def test_making_an_event_seated_later_keeps_earlier_bookings_one_to_one(frozen_now, intro):
+    """The slot list and the database agree: a booking made one-to-one is never shared."""
+    start = at("2026-03-02 10:00")
+    book(intro, start)
+    intro.seats = 3
+    intro.save()
+    offered = {slot.start for slot in find_slots(intro, MONDAY, MONDAY, intro.host.zone)}
+    assert start not in offered
+    with pytest.raises(services.SlotUnavailable):
+        book(intro, start, email="second@example.com")
+    assert book(intro, at("2026-03-02 11:00"), email="a@example.com").seat_group.startswith("seat:")
+    assert book(intro, at("2026-03-02 11:00"), email="b@example.com")
