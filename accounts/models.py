@@ -75,10 +75,6 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, username: str):
         return self.get(email__iexact=username)
 
-    def by_handle(self, handle: str):
-        """The active host at this public handle (case-insensitive)."""
-        return self.get(handle__iexact=handle, is_active=True)
-
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)

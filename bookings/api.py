@@ -207,7 +207,7 @@ def _guest_booking(uid, purpose: Purpose, token) -> Booking:
             "The token from the guest's link is required.",
             details={"token": ["This field is required."]},
         )
-    booking = get_object_or_404(Booking.objects.select_related("event_type__host"), uid=uid)
+    booking = get_object_or_404(Booking.objects.select_related("event_type__host", "host"), uid=uid)
     check_token(booking, purpose, token)
     return booking
 

@@ -34,10 +34,6 @@ class GuestLinks:
     cancel_token: str | None = None
 
     @property
-    def view_url(self) -> str:
-        return absolute_url(self.view_path)
-
-    @property
     def ics_url(self) -> str:
         return absolute_url(self.ics_path)
 

@@ -225,9 +225,5 @@ class Booking(models.Model):
     def guest_zone(self) -> ZoneInfo:
         return ZoneInfo(self.guest_timezone)
 
-    @property
-    def duration(self) -> dt.timedelta:
-        return self.end - self.start
-
     def has_started(self, now: dt.datetime | None = None) -> bool:
         return self.start <= (now or timezone.now())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.utils import timezone
 
 
 class EventTypeQuerySet(models.QuerySet):
@@ -33,6 +32,3 @@ class BookingQuerySet(models.QuerySet):
 
     def overlapping(self, start: dt.datetime, end: dt.datetime):
         return self.filter(start__lt=end, end__gt=start)
-
-    def upcoming(self, now: dt.datetime | None = None):
-        return self.filter(start__gte=now or timezone.now())

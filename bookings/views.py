@@ -116,12 +116,15 @@ def book(request, handle: str, slug: str):
     return render(request, "bookings/book.html", context, status=status)
 
 
+def _link_token(request) -> str | None:
+    return request.POST.get("token") or request.GET.get("token")
+
+
 def _guest_booking(request, uid, purpose: Purpose):
     """The booking behind a guest link, or the friendly page that explains why not."""
-    booking = get_object_or_404(Booking.objects.select_related("event_type__host"), uid=uid)
-    token = request.POST.get("token") or request.GET.get("token")
+    booking = get_object_or_404(Booking.objects.select_related("event_type__host", "host"), uid=uid)
     try:
-        check_token(booking, purpose, token)
+        check_token(booking, purpose, _link_token(request))
     except TokenInvalid as problem:
         page = render(
             request,
@@ -182,7 +185,7 @@ def booking_reschedule(request, uid):
     booking, refusal_page = _guest_booking(request, uid, Purpose.RESCHEDULE)
     if refusal_page:
         return refusal_page
-    token = request.POST.get("token") or request.GET.get("token")
+    token = _link_token(request)
     zone_name = _guest_zone_name(request, booking.guest_timezone)
     error = ""
     if request.method == "POST":
@@ -242,7 +245,7 @@ def booking_cancel(request, uid):
     booking, refusal_page = _guest_booking(request, uid, Purpose.CANCEL)
     if refusal_page:
         return refusal_page
-    token = request.POST.get("token") or request.GET.get("token")
+    token = _link_token(request)
     error = ""
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -154,7 +154,7 @@ def dispatch_one_reminder(now: dt.datetime | None = None) -> bool:
     with transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("booking__event_type__host")
+            .select_related("booking__event_type__host", "booking__host")
             .filter(status=ReminderStatus.PENDING, due_at__lte=now)
             .order_by("due_at")
             .first()
@@ -203,7 +203,9 @@ def attempt_delivery(delivery_id: int, now: dt.datetime | None = None) -> int | 
     )
     if not claimed:
         return None  # sent already, being sent, or given up on
-    delivery = EmailDelivery.objects.select_related("booking__event_type__host").get(pk=delivery_id)
+    delivery = EmailDelivery.objects.select_related(
+        "booking__event_type__host", "booking__host"
+    ).get(pk=delivery_id)
     try:
         message = build_message(delivery)
         message.send()
