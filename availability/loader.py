@@ -1,7 +1,18 @@
-"""Load everything the slot engine needs for one event type and span, in four queries.
+"""Load what the slot engine needs for one event type and span of time, at a cost that follows
+the span and not the host's history.
 
-The number of queries does not depend on how many bookings, rules or blocks there are:
-one each for weekly rules, date overrides, active bookings and busy blocks.
+- Bookings are read through the partial index `booking_host_active_start` with a lower *and* an
+  upper bound on `start`: a booking lasts at most MAX_DURATION (a database check says so), so
+  one that can reach the span starts no earlier than `low - MAX_DURATION`. Without that bound
+  PostgreSQL walks every active booking the host ever had.
+- The reach around the span comes from the host's largest buffer (a candidate's buffer and a
+  booking's buffer may meet, so twice that), not from the largest buffer anyone may set.
+- On PostgreSQL it is two queries whatever the number of rows: the schedule (weekly rules, the
+  span's date overrides and the host's largest buffer) and the busy time (bookings and blocks).
+  Rows come back as plain tuples and timestamps are parsed by psycopg's C loader: Django's own
+  timestamptz loader is a Python subclass, and parsing in Python was the largest single cost of
+  a month of slots.
+- Other databases (SQLite for `make run`) read the same rows through the ORM.
 """
 
 from __future__ import annotations
@@ -11,14 +22,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import psycopg
+from django.db import connection
+from django.db.models import Max
+from django.db.models.functions import Greatest
 from django.utils import timezone
+from psycopg.postgres import types as pg_types
+from psycopg.pq import Format
 
 from availability.models import BusyBlock, DateOverride, WeeklyRule
 from availability.slots import Busy, EventRules, Schedule, Slot, WallRange, compute_slots
-from bookings.models import MAX_BUFFER_MINUTES, Booking, EventType
+from bookings.models import ACTIVE_STATUSES, MAX_DURATION_MINUTES, Booking, EventType
 
-# Bookings just outside the span can still reach into it with their buffers.
-REACH = dt.timedelta(minutes=MAX_BUFFER_MINUTES) + dt.timedelta(days=1)
+MAX_DURATION = dt.timedelta(minutes=MAX_DURATION_MINUTES)
+_NO_BUFFER = dt.timedelta(0)
+
+# psycopg's C loader when its binary build is installed (the Python one otherwise).
+_TIMESTAMPTZ_LOADER = psycopg.adapters.get_loader(pg_types["timestamptz"].oid, Format.TEXT)
 
 
 @dataclass(frozen=True)
@@ -28,55 +48,127 @@ class SlotInputs:
     busy: list[Busy]
 
 
-def load_schedule(host, first_day: dt.date, last_day: dt.date) -> Schedule:
+@dataclass(frozen=True)
+class Bounds:
+    """Busy time that can touch a candidate in the span: ends after `low`, starts before `high`."""
+
+    low: dt.datetime
+    high: dt.datetime
+
+    @property
+    def earliest_booking_start(self) -> dt.datetime:
+        return self.low - MAX_DURATION
+
+
+def bounds_for(
+    span_start: dt.datetime, span_end: dt.datetime, duration: dt.timedelta, largest_buffer: int
+) -> Bounds:
+    """Candidates start in [span_start, span_end) and last `duration`; the candidate's buffer
+    and a booking's buffer (each at most the host's largest) may sit between them."""
+    reach = dt.timedelta(minutes=2 * largest_buffer)
+    return Bounds(low=span_start - reach, high=span_end + duration + reach)
+
+
+def _uses_fast_path() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        # Only this cursor: the rest of Django keeps its own loader.
+        cursor.cursor.adapters.register_loader("timestamptz", _TIMESTAMPTZ_LOADER)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _schedule_from_rows(zone: ZoneInfo, weekly_rows, override_rows) -> Schedule:
     weekly: dict[int, list[WallRange]] = defaultdict(list)
-    for weekday, start, end in WeeklyRule.objects.filter(host=host).values_list(
-        "weekday", "start_time", "end_time"
-    ):
+    for weekday, start, end in weekly_rows:
         weekly[weekday].append(WallRange(start, end))
     overrides: dict[dt.date, list[WallRange]] = defaultdict(list)
-    for day, start, end in DateOverride.objects.filter(
-        host=host, date__range=(first_day, last_day)
-    ).values_list("date", "start_time", "end_time"):
+    for day, start, end in override_rows:
         ranges = overrides[day]  # an unavailable row still marks the date as overridden
         if start is not None:
             ranges.append(WallRange(start, end))
-    return Schedule(zone=host.zone, weekly=dict(weekly), overrides=dict(overrides))
+    return Schedule(zone=zone, weekly=dict(weekly), overrides=dict(overrides))
 
 
-def _booking_busy(start, end, seat_group, before_minutes, after_minutes) -> Busy:
-    # The stored seat group, not the event type's current seats, says who may share: a
-    # booking made one-to-one stays one-to-one, exactly as the database constraint sees it.
-    return Busy(
-        start=start,
-        end=end,
-        buffer_before=dt.timedelta(minutes=before_minutes),
-        buffer_after=dt.timedelta(minutes=after_minutes),
-        seat_key=seat_group if seat_group.startswith("seat:") else None,
+_SCHEDULE_SQL = """
+SELECT 0, weekday, NULL::date, start_time, end_time
+  FROM availability_weeklyrule WHERE host_id = %s
+UNION ALL
+SELECT 1, NULL, date, start_time, end_time
+  FROM availability_dateoverride WHERE host_id = %s AND date BETWEEN %s AND %s
+UNION ALL
+SELECT 2, COALESCE(MAX(GREATEST(buffer_before_minutes, buffer_after_minutes)), 0), NULL, NULL, NULL
+  FROM bookings_eventtype WHERE host_id = %s
+"""
+
+
+def load_schedule_and_buffer(
+    host, first_day: dt.date, last_day: dt.date, *, fast: bool | None = None
+) -> tuple[Schedule, int]:
+    """The host's hours for the local dates first_day..last_day and their largest buffer, in
+    minutes, over all their event types (bookings block with their own event type's buffers)."""
+    if fast if fast is not None else _uses_fast_path():
+        weekly_rows, override_rows, largest = [], [], 0
+        for kind, weekday, day, start, end in _fetch(
+            _SCHEDULE_SQL, [host.pk, host.pk, first_day, last_day, host.pk]
+        ):
+            if kind == 0:
+                weekly_rows.append((weekday, start, end))
+            elif kind == 1:
+                override_rows.append((day, start, end))
+            else:
+                largest = weekday
+        return _schedule_from_rows(host.zone, weekly_rows, override_rows), largest
+    weekly_rows = WeeklyRule.objects.filter(host=host).values_list(
+        "weekday", "start_time", "end_time"
     )
+    override_rows = DateOverride.objects.filter(
+        host=host, date__range=(first_day, last_day)
+    ).values_list("date", "start_time", "end_time")
+    largest = EventType.objects.filter(host=host).aggregate(
+        largest=Max(Greatest("buffer_before_minutes", "buffer_after_minutes"))
+    )["largest"]
+    return _schedule_from_rows(host.zone, weekly_rows, override_rows), largest or 0
 
 
-def busy_of(booking: Booking) -> Busy:
-    """The time a booking holds, with its event type's buffers."""
-    event_type = booking.event_type
-    return _booking_busy(
-        booking.start,
-        booking.end,
-        booking.seat_group,
-        event_type.buffer_before_minutes,
-        event_type.buffer_after_minutes,
-    )
+def load_schedule(host, first_day: dt.date, last_day: dt.date) -> Schedule:
+    return load_schedule_and_buffer(host, first_day, last_day)[0]
 
 
-def load_busy(
-    host, span_start: dt.datetime, span_end: dt.datetime, *, exclude_booking_id: int | None = None
-) -> list[Busy]:
+def _busy_sql(exclude_booking_id: int | None) -> str:
+    statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
+    exclude = "AND b.id <> %s" if exclude_booking_id is not None else ""
+    # `start >= %s` is the bound the index needs; `status IN (...)` matches the partial
+    # index's condition so the planner may use it.
+    return f"""
+SELECT b.start, b."end", b.seat_group, e.buffer_before_minutes, e.buffer_after_minutes
+  FROM bookings_booking b JOIN bookings_eventtype e ON e.id = b.event_type_id
+ WHERE b.host_id = %s AND b.status IN ({statuses})
+   AND b.start >= %s AND b.start < %s AND b."end" > %s {exclude}
+UNION ALL
+SELECT start, "end", NULL, 0, 0
+  FROM availability_busyblock
+ WHERE host_id = %s AND "end" > %s AND start < %s
+"""
+
+
+def _busy_rows(host_id: int, bounds: Bounds, exclude_booking_id: int | None, fast: bool):
+    if fast:
+        params = [host_id, *ACTIVE_STATUSES, bounds.earliest_booking_start, bounds.high]
+        params.append(bounds.low)
+        if exclude_booking_id is not None:
+            params.append(exclude_booking_id)
+        params += [host_id, bounds.low, bounds.high]
+        return _fetch(_busy_sql(exclude_booking_id), params)
     bookings = (
-        Booking.objects.for_host(host)
+        Booking.objects.filter(host_id=host_id)
         .active()
-        .overlapping(span_start - REACH, span_end + REACH)
+        .filter(start__gte=bounds.earliest_booking_start, start__lt=bounds.high, end__gt=bounds.low)
+        .exclude(pk=exclude_booking_id)
         .values_list(
-            "id",
             "start",
             "end",
             "seat_group",
@@ -84,16 +176,54 @@ def load_busy(
             "event_type__buffer_after_minutes",
         )
     )
-    busy = [
-        _booking_busy(start, end, seat_group, before, after)
-        for booking_id, start, end, seat_group, before, after in bookings
-        if booking_id != exclude_booking_id
-    ]
     blocks = BusyBlock.objects.filter(
-        host=host, start__lt=span_end + REACH, end__gt=span_start - REACH
-    )
-    busy.extend(Busy(start=start, end=end) for start, end in blocks.values_list("start", "end"))
+        host_id=host_id, end__gt=bounds.low, start__lt=bounds.high
+    ).values_list("start", "end")
+    return [*bookings, *((start, end, None, 0, 0) for start, end in blocks)]
+
+
+def _busy_from_rows(rows) -> list[Busy]:
+    buffers: dict[int, dt.timedelta] = {}
+    busy = []
+    for start, end, seat_group, before, after in rows:
+        if seat_group is None:
+            busy.append(Busy(start, end))
+            continue
+        before_delta = buffers.get(before) or buffers.setdefault(before, dt.timedelta(minutes=before))
+        after_delta = buffers.get(after) or buffers.setdefault(after, dt.timedelta(minutes=after))
+        # The stored seat group, not the event type's current seats, says who may share: a
+        # booking made one-to-one stays one-to-one, exactly as the database constraint sees it.
+        seat_key = seat_group if seat_group.startswith("seat:") else None
+        busy.append(Busy(start, end, before_delta, after_delta, seat_key))
     return busy
+
+
+def busy_of(booking: Booking) -> Busy:
+    """The time a booking holds, with its event type's buffers."""
+    event_type = booking.event_type
+    return _busy_from_rows(
+        [
+            (
+                booking.start,
+                booking.end,
+                booking.seat_group,
+                event_type.buffer_before_minutes,
+                event_type.buffer_after_minutes,
+            )
+        ]
+    )[0]
+
+
+def load_busy(
+    host,
+    bounds: Bounds,
+    *,
+    exclude_booking_id: int | None = None,
+    fast: bool | None = None,
+) -> list[Busy]:
+    """Active bookings (with their buffers) and blocks of the host that touch the bounds."""
+    fast = fast if fast is not None else _uses_fast_path()
+    return _busy_from_rows(_busy_rows(host.pk, bounds, exclude_booking_id, fast))
 
 
 def load_slot_inputs(
@@ -102,16 +232,19 @@ def load_slot_inputs(
     span_end: dt.datetime,
     *,
     exclude_booking_id: int | None = None,
+    fast: bool | None = None,
 ) -> SlotInputs:
     """Inputs for slots starting within [span_start, span_end)."""
     host = event_type.host
     zone = host.zone
-    schedule = load_schedule(
+    schedule, largest_buffer = load_schedule_and_buffer(
         host,
         span_start.astimezone(zone).date() - dt.timedelta(days=2),
         span_end.astimezone(zone).date() + dt.timedelta(days=2),
+        fast=fast,
     )
-    busy = load_busy(host, span_start, span_end, exclude_booking_id=exclude_booking_id)
+    bounds = bounds_for(span_start, span_end, event_type.duration, largest_buffer)
+    busy = load_busy(host, bounds, exclude_booking_id=exclude_booking_id, fast=fast)
     return SlotInputs(schedule=schedule, rules=event_type.rules(), busy=busy)
 
 
@@ -123,13 +256,18 @@ def find_slots(
     *,
     now: dt.datetime | None = None,
     exclude_booking_id: int | None = None,
+    fast: bool | None = None,
 ) -> list[Slot]:
-    """Free slots of an event type starting on the guest-local dates first_day..last_day."""
+    """Free slots of an event type starting on the guest-local dates first_day..last_day.
+
+    `fast` chooses the PostgreSQL path (default: when the database is PostgreSQL); tests use it
+    to check that both paths agree.
+    """
     now = now or timezone.now()
     span_start = dt.datetime.combine(first_day, dt.time(0), tzinfo=guest_zone)
     span_end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=guest_zone)
     inputs = load_slot_inputs(
-        event_type, span_start, span_end, exclude_booking_id=exclude_booking_id
+        event_type, span_start, span_end, exclude_booking_id=exclude_booking_id, fast=fast
     )
     return compute_slots(
         inputs.schedule,

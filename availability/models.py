@@ -94,8 +94,9 @@ class BusySource(models.TextChoices):
 class BusyBlock(models.Model):
     """Time the host cannot be booked, entered by hand or copied from a connected calendar."""
 
+    # No index of its own: busyblock_host_end leads with host.
     host = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="busy_blocks"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="busy_blocks", db_index=False
     )
     start = models.DateTimeField()
     end = models.DateTimeField()
@@ -126,7 +127,8 @@ class BusyBlock(models.Model):
             ),
         ]
         indexes = [
-            # Slot loader: blocks of one host that end after the start of the range shown.
+            # Slot loader (availability.loader, busy query): blocks of one host that end after
+            # the low bound of the span shown; past blocks are never read.
             models.Index(fields=["host", "end"], name="busyblock_host_end"),
         ]
 

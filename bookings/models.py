@@ -22,9 +22,15 @@ from django.utils import timezone
 
 from availability.slots import EventRules, seat_group_of
 from bookings.querysets import BookingQuerySet, EventTypeQuerySet
-from config.constraints import PostgresOnlyExclusionConstraint, half_open_range
+from config.constraints import (
+    PostgresOnlyCheckConstraint,
+    PostgresOnlyExclusionConstraint,
+    half_open_range,
+)
 
 MAX_BUFFER_MINUTES = 12 * 60
+# The slot loader bounds its index scan by this (availability.loader); a check enforces it.
+MAX_DURATION_MINUTES = 12 * 60
 
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
@@ -42,7 +48,7 @@ class EventType(models.Model):
     title = models.CharField(max_length=120)
     description = models.TextField(blank=True, max_length=5000)
     duration_minutes = models.PositiveIntegerField(
-        default=30, validators=[MinValueValidator(5), MaxValueValidator(12 * 60)]
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(MAX_DURATION_MINUTES)]
     )
     slot_interval_minutes = models.PositiveIntegerField(
         default=30,
@@ -145,9 +151,10 @@ def new_booking_uid() -> uuid.UUID:
 class Booking(models.Model):
     uid = models.UUIDField(default=new_booking_uid, unique=True, editable=False)
     event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="bookings")
-    # Copied from the event type so the overlap constraint can name it.
+    # Copied from the event type so the overlap constraint can name it. No index of its own:
+    # booking_host_status_start (and booking_host_active_start) lead with host.
     host = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings", db_index=False
     )
     start = models.DateTimeField()
     end = models.DateTimeField()
@@ -175,6 +182,11 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")), name="booking_start_before_end"
             ),
+            # What lets the slot loader bound `start` from below (see MAX_DURATION_MINUTES).
+            PostgresOnlyCheckConstraint(
+                condition=Q(end__lte=F("start") + dt.timedelta(minutes=MAX_DURATION_MINUTES)),
+                name="booking_duration_capped",
+            ),
             PostgresOnlyExclusionConstraint(
                 name="booking_no_overlap",
                 expressions=[
@@ -187,7 +199,8 @@ class Booking(models.Model):
             ),
         ]
         indexes = [
-            # Slot loader and conflict checks: a host's active bookings around a date range.
+            # Slot loader (availability.loader, busy query: host, active, start between two
+            # bounds) and conflict checks: a host's active bookings around a date range.
             models.Index(
                 fields=["host", "start"],
                 condition=Q(status__in=ACTIVE_STATUSES),
