@@ -184,17 +184,22 @@ def _busy_rows(host_id: int, bounds: Bounds, exclude_booking_id: int | None, fas
 
 def _busy_from_rows(rows) -> list[Busy]:
     buffers: dict[int, dt.timedelta] = {}
+
+    def minutes(count: int) -> dt.timedelta:
+        delta = buffers.get(count)
+        if delta is None:
+            delta = buffers[count] = dt.timedelta(minutes=count)
+        return delta
+
     busy = []
     for start, end, seat_group, before, after in rows:
         if seat_group is None:
             busy.append(Busy(start, end))
             continue
-        before_delta = buffers.get(before) or buffers.setdefault(before, dt.timedelta(minutes=before))
-        after_delta = buffers.get(after) or buffers.setdefault(after, dt.timedelta(minutes=after))
         # The stored seat group, not the event type's current seats, says who may share: a
         # booking made one-to-one stays one-to-one, exactly as the database constraint sees it.
         seat_key = seat_group if seat_group.startswith("seat:") else None
-        busy.append(Busy(start, end, before_delta, after_delta, seat_key))
+        busy.append(Busy(start, end, minutes(before), minutes(after), seat_key))
     return busy
 
 

@@ -96,7 +96,10 @@ class BusyBlock(models.Model):
 
     # No index of its own: busyblock_host_end leads with host.
     host = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="busy_blocks", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="busy_blocks",
+        db_index=False,
     )
     start = models.DateTimeField()
     end = models.DateTimeField()
