@@ -1,122 +1,376 @@
-"""Benchmarks of the booking hot paths on PostgreSQL: slot listing and booking creation.
+"""Slot listing and booking over HTTP, Slotbook beside a peer, on one PostgreSQL server.
 
-Run with `make bench` (starts a throwaway PostgreSQL like `make test`). Creates its own test
-database, fills one host with N bookings for several N, and reports medians over repeated runs
-and the ratio to the smallest N, plus the queries each operation issued.
+`make bench` runs this under scripts/with-test-services (a throwaway PostgreSQL and Redis).
+It builds two databases on that server, fills both with the scenario of bench/scenario.py,
+serves Slotbook with gunicorn (production settings, DEBUG off) and the peer, django-appointment
+from PyPI, with gunicorn from a bench-only virtualenv (var/bench-peer-venv, made here on first
+use), then times requests from this process with a fresh HTTP connection each, rounds
+interleaved so that noise from the shared machine falls on every target alike.
+Prints a Markdown table (medians, p95, ratios, query counts, goals met or missed) and writes
+it with the raw timings under var/bench/.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import http.client
+import json
 import os
+import platform
+import socket
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
 
-import django  # noqa: E402
+import datetime as dt  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
 
-django.setup()
+import psycopg  # noqa: E402
+import scenario  # noqa: E402
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.runner import DiscoverRunner  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from availability.loader import find_slots  # noqa: E402
-from bookings.models import Booking, BookingStatus, EventType  # noqa: E402
-from tests.conftest import make_event_type, make_host  # noqa: E402
-
-SIZES = [0, 100, 1000, 5000]
-REPEATS = 15
-
-
-def fill(event_type: EventType, count: int) -> None:
-    """`count` confirmed 30-minute bookings spread over the host's working hours from today."""
-    zone = event_type.host.zone
-    day = timezone.now().astimezone(zone).date() + dt.timedelta(days=1)
-    bookings = []
-    while len(bookings) < count:
-        if day.weekday() < 5:
-            for index in range(16):
-                if len(bookings) == count:
-                    break
-                start = dt.datetime.combine(day, dt.time(9), tzinfo=zone) + dt.timedelta(
-                    minutes=30 * index
-                )
-                bookings.append(
-                    Booking(
-                        event_type=event_type,
-                        host=event_type.host,
-                        start=start,
-                        end=start + event_type.duration,
-                        guest_name="Bench",
-                        guest_email="b@example.com",
-                        guest_timezone="UTC",
-                        status=BookingStatus.CONFIRMED,
-                        seat_group=f"bench:{len(bookings)}",
-                    )
-                )
-        day += dt.timedelta(days=1)
-    Booking.objects.bulk_create(bookings, batch_size=1000)
+PEER_PACKAGE = "django-appointment==3.12.0"
+PEER_VENV = ROOT / "var" / "bench-peer-venv"
+OUT = ROOT / "var" / "bench"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
+WARMUP = 10
+PEER_EVERY = 5  # a peer month (31 requests) every this many rounds
+POSTS = 100
+ZONE = ZoneInfo(scenario.ZONE)
+VENV_PYTHON = Path(sys.executable)
 
 
-def median_ms(action) -> tuple[float, int]:
-    timings = []
-    queries = 0
-    for _ in range(REPEATS):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            action()
-            timings.append((time.perf_counter() - started) * 1000)
-        queries = len(captured.captured_queries)
-    return statistics.median(timings), queries
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url(base: str, name: str) -> str:
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _recreate_database(base: str, name: str) -> None:
+    with psycopg.connect(base, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def _run(args: list, env: dict, *, capture: bool = False) -> str:
+    result = subprocess.run(
+        [str(arg) for arg in args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return result.stdout or ""
+
+
+def _ensure_peer_venv() -> str:
+    python = PEER_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"Creating {PEER_VENV.relative_to(ROOT)} with {PEER_PACKAGE}", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "show", "django-appointment"], capture_output=True, text=True
+    )
+    if PEER_PACKAGE.split("==")[1] not in installed.stdout:
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", PEER_PACKAGE],
+            check=True,
+        )
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "psycopg[binary]", "gunicorn"],
+            check=True,
+        )
+    return PEER_PACKAGE
+
+
+class Server:
+    """A gunicorn serving one WSGI app on a free local port; stopped by its own process id."""
+
+    def __init__(self, gunicorn: Path, app: str, env: dict, extra: list[str], log: Path):
+        self.port = _free_port()
+        self.log = log.open("w")
+        self.process = subprocess.Popen(
+            [str(gunicorn), "--workers", "1", "--bind", f"127.0.0.1:{self.port}", *extra, app],
+            env=env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not start; see {log}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.log.close()
+
+
+def request(
+    port: int, method: str, path: str, body: dict | None = None, headers: dict | None = None
+) -> tuple[float, bytes]:
+    """One request on a fresh connection; milliseconds until the whole body has arrived."""
+    payload = json.dumps(body).encode() if body is not None else None
+    headers = dict(headers or {})
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(method, path, body=payload, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    connection.close()
+    if response.status not in (200, 201):
+        raise RuntimeError(f"{method} {path}: {response.status} {data[:300]!r}")
+    return elapsed, data
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def machine() -> str:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores ({model or platform.processor()}), {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, load average {load}"
+    )
 
 
 def main() -> None:
-    setup_test_environment()
-    runner = DiscoverRunner(verbosity=0)
-    databases = runner.setup_databases()
+    base_url = os.environ["DATABASE_URL"]
+    OUT.mkdir(parents=True, exist_ok=True)
+    peer_version = _ensure_peer_venv()
+    ours_url = _database_url(base_url, "slotbook_bench")
+    peer_url = _database_url(base_url, "peer_bench")
+    _recreate_database(base_url, "slotbook_bench")
+    _recreate_database(base_url, "peer_bench")
+    with psycopg.connect(base_url) as probe:
+        pg_version = probe.execute("SHOW server_version").fetchone()[0]
+
+    ours_env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnop",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "BASE_URL": "http://127.0.0.1",
+        "DATABASE_URL": ours_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    peer_env = {
+        **os.environ,
+        "PEER_DATABASE_URL": peer_url,
+        "DJANGO_SETTINGS_MODULE": "peer.settings",
+        "PYTHONPATH": f"{ROOT / 'bench'}:{OUT}",
+    }
+    print("Seeding Slotbook (3 hosts) and the peer (1 staff member)...", flush=True)
+    _run([VENV_PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], ours_env)
+    _run([VENV_PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], ours_env)
+    _run([VENV_PYTHON, "bench/slotbook_side.py", "seed"], ours_env)
+    counted = _run([VENV_PYTHON, "bench/slotbook_side.py", "queries"], ours_env, capture=True)
+    queries = json.loads(counted)
+    peer_python = PEER_VENV / "bin" / "python"
+    # The peer ships no migrations: make them in var/bench (see bench/peer/settings.py).
+    migrations = OUT / "peer_migrations" / "appointment"
+    migrations.mkdir(parents=True, exist_ok=True)
+    for package in (migrations.parent, migrations):
+        (package / "__init__.py").touch()
+    _run([peer_python, "-m", "django", "makemigrations", "appointment", "-v", "0"], peer_env)
+    _run([peer_python, "-m", "django", "migrate", "--noinput", "-v", "0"], peer_env)
+    seeded = _run([peer_python, "bench/peer/peer_side.py", "seed"], peer_env, capture=True)
+    peer_ids = json.loads(seeded)
+
+    ours = Server(
+        VENV_PYTHON.parent / "gunicorn", "config.wsgi:application", ours_env, [], OUT / "ours.log"
+    )
+    peer = Server(
+        PEER_VENV / "bin" / "gunicorn",
+        "django.core.wsgi:get_wsgi_application()",
+        peer_env,
+        ["--pythonpath", f"{ROOT / 'bench'},{OUT}"],
+        OUT / "peer.log",
+    )
     try:
-        client = Client()
-        rows = []
-        for size in SIZES:
-            host = make_host(f"bench{size}@example.com", f"bench{size}", "America/New_York")
-            event_type = make_event_type(host, "intro")
-            fill(event_type, size)
-            event_type = EventType.objects.select_related("host").get(pk=event_type.pk)
-            today = timezone.now().astimezone(host.zone).date()
-            month = (today, today + dt.timedelta(days=30))
-            engine = median_ms(lambda: find_slots(event_type, *month, host.zone))  # noqa: B023
-            api = median_ms(
-                lambda: client.get(  # noqa: B023
-                    f"/api/v1/bench{size}/intro/slots",  # noqa: B023
-                    {"start": month[0].isoformat(), "end": month[1].isoformat()},  # noqa: B023
-                )
-            )
-            page = median_ms(lambda: client.get(f"/bench{size}/intro/?tz=Europe/London"))  # noqa: B023
-            rows.append((size, engine, api, page))
-        base = rows[0]
-        print(f"PostgreSQL {connection.pg_version}, medians of {REPEATS} runs, 31 days of slots")
-        print(
-            f"{'bookings':>8} | {'find_slots ms':>13} {'q':>2} | {'API slots ms':>12} {'q':>2} | "
-            f"{'event page ms':>13} {'q':>2} | ratio to {SIZES[0]} (engine, API, page)"
-        )
-        for size, engine, api, page in rows:
-            ratios = ", ".join(
-                f"{now[0] / then[0]:.2f}"
-                for now, then in zip((engine, api, page), base[1:], strict=True)
-            )
-            print(
-                f"{size:>8} | {engine[0]:>13.2f} {engine[1]:>2} | {api[0]:>12.2f} {api[1]:>2} | "
-                f"{page[0]:>13.2f} {page[1]:>2} | {ratios}"
-            )
+        results = measure(ours.port, peer.port, peer_ids)
     finally:
-        runner.teardown_databases(databases)
+        ours.stop()
+        peer.stop()
+    report = render(results, queries, pg_version, peer_version)
+    print(report)
+    (OUT / "results.md").write_text(report)
+    (OUT / "timings.json").write_text(json.dumps(results))
+
+
+def measure(ours: int, peer: int, peer_ids: dict) -> dict[str, list[float]]:
+    today = dt.datetime.now(ZONE).date()
+    next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    month_end = (next_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+    def slots(handle: str, first: dt.date, last: dt.date) -> str:
+        query = urlencode({"start": first.isoformat(), "end": last.isoformat()})
+        return f"/api/v1/{handle}/intro/slots?{query}"
+
+    targets = {
+        "empty api31": slots("empty", today, today + dt.timedelta(days=30)),
+        "fresh api31": slots("fresh", today, today + dt.timedelta(days=30)),
+        "aged api31": slots("aged", today, today + dt.timedelta(days=30)),
+        "empty api62": slots("empty", today, today + dt.timedelta(days=61)),
+        "aged api62": slots("aged", today, today + dt.timedelta(days=61)),
+        "aged api month": slots("aged", next_month, month_end),
+        "aged page month": "/aged/intro/?"
+        + urlencode({"tz": scenario.ZONE, "month": f"{next_month:%Y-%m}"}),
+    }
+    peer_days = [today + dt.timedelta(days=offset) for offset in range(31)]
+
+    def peer_day(day: dt.date) -> float:
+        query = urlencode(
+            {
+                "selected_date": day.isoformat(),
+                "staff_member": peer_ids["staff_member"],
+                "service_id": peer_ids["service"],
+            }
+        )
+        # The peer's page asks for one day at a time, as an XMLHttpRequest.
+        return request(
+            peer,
+            "GET",
+            f"/appointment/ajax/available_slots/?{query}",
+            headers={"X-Requested-With": "XMLHttpRequest"},
+        )[0]
+
+    results: dict[str, list[float]] = {name: [] for name in targets}
+    results["peer month (31 day requests)"] = []
+    results["peer one day"] = []
+    for round_number in range(WARMUP + ROUNDS):
+        for name, path in targets.items():
+            elapsed, _ = request(ours, "GET", path)
+            if round_number >= WARMUP:
+                results[name].append(elapsed)
+        if round_number % PEER_EVERY == 0:
+            days = [peer_day(day) for day in peer_days]
+            if round_number >= WARMUP:
+                results["peer month (31 day requests)"].append(sum(days))
+                results["peer one day"].extend(days)
+
+    # Booking: POST free starts far ahead (each one is then taken), one at a time.
+    far = today + dt.timedelta(days=300)
+    _, body = request(ours, "GET", slots("aged", far, far + dt.timedelta(days=61)))
+    free = [slot["start"] for slot in json.loads(body)["slots"]][:POSTS]
+    results["aged booking POST"] = []
+    for number, start in enumerate(free):
+        elapsed, _ = request(
+            ours,
+            "POST",
+            "/api/v1/aged/intro/bookings",
+            {
+                "start": start,
+                "name": f"Bench guest {number}",
+                "email": f"bench{number}@example.com",
+                "timezone": scenario.ZONE,
+            },
+        )
+        results["aged booking POST"].append(elapsed)
+    return results
+
+
+def render(results, queries, pg_version: str, peer_version: str) -> str:
+    median = {name: statistics.median(values) for name, values in results.items()}
+    tail = {name: p95(values) for name, values in results.items()}
+    rows = [
+        ("31 days, 0 bookings (N = 0)", "empty api31", queries.get("empty:api31")),
+        ("31 days, 2,000 future + 500 blocks", "fresh api31", queries.get("fresh:api31")),
+        ("31 days, + 18,000 past (N = 20,000)", "aged api31", queries.get("aged:api31")),
+        ("62 days, N = 0", "empty api62", queries.get("empty:api62")),
+        ("62 days, N = 20,000", "aged api62", queries.get("aged:api62")),
+        ("API, next calendar month, N = 20,000", "aged api month", None),
+        ("event page, same month, N = 20,000", "aged page month", queries.get("aged:page")),
+        ("booking POST (API), N = 20,000", "aged booking POST", None),
+        ("peer: one day request", "peer one day", None),
+        ("peer: 31 day requests (a month)", "peer month (31 day requests)", None),
+    ]
+    lines = [
+        f"Machine: {machine()}; PostgreSQL {pg_version} (fsync off); gunicorn, 1 sync worker "
+        f"each; a fresh HTTP connection per request; {ROUNDS} rounds after {WARMUP} warm-up "
+        f"(peer months: every {PEER_EVERY}th round); peer {peer_version}.",
+        "",
+        "| request | median ms | p95 ms | samples | queries |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for label, key, count in rows:
+        lines.append(
+            f"| {label} | {median[key]:.2f} | {tail[key]:.2f} | {len(results[key])} | "
+            f"{'' if count is None else count} |"
+        )
+    aged = median["aged api31"]
+    checks = [
+        ("31 days, N = 20,000: median <= 7 ms", aged, aged <= 7),
+        ("31 days, N = 20,000: p95 <= 12 ms", tail["aged api31"], tail["aged api31"] <= 12),
+        (
+            "62 days <= 1.5 x 31 days (median ratio)",
+            median["aged api62"] / aged,
+            median["aged api62"] / aged <= 1.5,
+        ),
+        (
+            "N = 20,000 within 1.2 x of N = 0 (31 days, median ratio)",
+            aged / median["empty api31"],
+            aged / median["empty api31"] <= 1.2,
+        ),
+        (
+            "history alone: N = 20,000 / 2,000 future (31 days, median ratio)",
+            aged / median["fresh api31"],
+            aged / median["fresh api31"] <= 1.2,
+        ),
+        (
+            "queries per slots request <= 5 and equal for every N",
+            max(queries.values()),
+            max(queries[f"{h}:api31"] for h in ("empty", "fresh", "aged")) <= 5
+            and len({queries[f"{h}:api31"] for h in ("empty", "fresh", "aged")}) == 1,
+        ),
+        (
+            "event page <= 1.5 x API, same month (median ratio)",
+            median["aged page month"] / median["aged api month"],
+            median["aged page month"] / median["aged api month"] <= 1.5,
+        ),
+        (
+            "booking POST p95 <= 25 ms",
+            tail["aged booking POST"],
+            tail["aged booking POST"] <= 25,
+        ),
+        (
+            "month view >= 50 x faster than the peer's 31 day requests (median ratio)",
+            median["peer month (31 day requests)"] / aged,
+            median["peer month (31 day requests)"] / aged >= 50,
+        ),
+    ]
+    lines += ["", "| goal | measured | |", "| --- | ---: | --- |"]
+    for label, value, met in checks:
+        lines.append(f"| {label} | {value:.2f} | {'met' if met else 'MISSED'} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
