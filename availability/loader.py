@@ -7,12 +7,12 @@ the span and not the host's history.
   PostgreSQL walks every active booking the host ever had.
 - The reach around the span comes from the host's largest buffer (a candidate's buffer and a
   booking's buffer may meet, so twice that), not from the largest buffer anyone may set.
-- On PostgreSQL it is two queries whatever the number of rows: the schedule (weekly rules, the
-  span's date overrides and the host's largest buffer) and the busy time (bookings and blocks).
-  Rows come back as plain tuples and timestamps are parsed by psycopg's C loader: Django's own
-  timestamptz loader is a Python subclass, and parsing in Python was the largest single cost of
-  a month of slots.
-- Other databases (SQLite for `make run`) read the same rows through the ORM.
+- On PostgreSQL it is one query whatever the number of rows: weekly rules, the span's date
+  overrides, bookings and blocks, with the reach computed in the same statement. Rows come back
+  as plain tuples and timestamps are parsed by psycopg's C loader: Django's own timestamptz
+  loader is a Python subclass, and parsing in Python was the largest single cost of a month of
+  slots.
+- Other databases (SQLite for `make run`) read the same rows through the ORM, in four queries.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from availability.slots import Busy, EventRules, Schedule, Slot, WallRange, comp
 from bookings.models import ACTIVE_STATUSES, MAX_DURATION_MINUTES, Booking, EventType
 
 MAX_DURATION = dt.timedelta(minutes=MAX_DURATION_MINUTES)
-_NO_BUFFER = dt.timedelta(0)
 
 # psycopg's C loader when its binary build is installed (the Python one otherwise).
 _TIMESTAMPTZ_LOADER = psycopg.adapters.get_loader(pg_types["timestamptz"].oid, Format.TEXT)
@@ -93,76 +92,31 @@ def _schedule_from_rows(zone: ZoneInfo, weekly_rows, override_rows) -> Schedule:
     return Schedule(zone=zone, weekly=dict(weekly), overrides=dict(overrides))
 
 
-_SCHEDULE_SQL = """
-SELECT 0, weekday, NULL::date, start_time, end_time
-  FROM availability_weeklyrule WHERE host_id = %s
-UNION ALL
-SELECT 1, NULL, date, start_time, end_time
-  FROM availability_dateoverride WHERE host_id = %s AND date BETWEEN %s AND %s
-UNION ALL
-SELECT 2, COALESCE(MAX(GREATEST(buffer_before_minutes, buffer_after_minutes)), 0), NULL, NULL, NULL
-  FROM bookings_eventtype WHERE host_id = %s
-"""
-
-
-def load_schedule_and_buffer(
-    host, first_day: dt.date, last_day: dt.date, *, fast: bool | None = None
-) -> tuple[Schedule, int]:
-    """The host's hours for the local dates first_day..last_day and their largest buffer, in
-    minutes, over all their event types (bookings block with their own event type's buffers)."""
-    if fast if fast is not None else _uses_fast_path():
-        weekly_rows, override_rows, largest = [], [], 0
-        for kind, weekday, day, start, end in _fetch(
-            _SCHEDULE_SQL, [host.pk, host.pk, first_day, last_day, host.pk]
-        ):
-            if kind == 0:
-                weekly_rows.append((weekday, start, end))
-            elif kind == 1:
-                override_rows.append((day, start, end))
-            else:
-                largest = weekday
-        return _schedule_from_rows(host.zone, weekly_rows, override_rows), largest
+def _ranges_rows(host, first_day: dt.date, last_day: dt.date):
     weekly_rows = WeeklyRule.objects.filter(host=host).values_list(
         "weekday", "start_time", "end_time"
     )
     override_rows = DateOverride.objects.filter(
         host=host, date__range=(first_day, last_day)
     ).values_list("date", "start_time", "end_time")
-    largest = EventType.objects.filter(host=host).aggregate(
-        largest=Max(Greatest("buffer_before_minutes", "buffer_after_minutes"))
-    )["largest"]
-    return _schedule_from_rows(host.zone, weekly_rows, override_rows), largest or 0
+    return weekly_rows, override_rows
 
 
 def load_schedule(host, first_day: dt.date, last_day: dt.date) -> Schedule:
-    return load_schedule_and_buffer(host, first_day, last_day)[0]
+    """The host's hours for the local dates first_day..last_day."""
+    return _schedule_from_rows(host.zone, *_ranges_rows(host, first_day, last_day))
 
 
-def _busy_sql(exclude_booking_id: int | None) -> str:
-    statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
-    exclude = "AND b.id <> %s" if exclude_booking_id is not None else ""
-    # `start >= %s` is the bound the index needs; `status IN (...)` matches the partial
-    # index's condition so the planner may use it.
-    return f"""
-SELECT b.start, b."end", b.seat_group, e.buffer_before_minutes, e.buffer_after_minutes
-  FROM bookings_booking b JOIN bookings_eventtype e ON e.id = b.event_type_id
- WHERE b.host_id = %s AND b.status IN ({statuses})
-   AND b.start >= %s AND b.start < %s AND b."end" > %s {exclude}
-UNION ALL
-SELECT start, "end", NULL, 0, 0
-  FROM availability_busyblock
- WHERE host_id = %s AND "end" > %s AND start < %s
-"""
+def largest_buffer_of(host) -> int:
+    """The largest buffer, in minutes, of any of the host's event types: bookings block with
+    their own event type's buffers, so this is how far busy time can reach."""
+    largest = EventType.objects.filter(host=host).aggregate(
+        largest=Max(Greatest("buffer_before_minutes", "buffer_after_minutes"))
+    )["largest"]
+    return largest or 0
 
 
-def _busy_rows(host_id: int, bounds: Bounds, exclude_booking_id: int | None, fast: bool):
-    if fast:
-        params = [host_id, *ACTIVE_STATUSES, bounds.earliest_booking_start, bounds.high]
-        params.append(bounds.low)
-        if exclude_booking_id is not None:
-            params.append(exclude_booking_id)
-        params += [host_id, bounds.low, bounds.high]
-        return _fetch(_busy_sql(exclude_booking_id), params)
+def _busy_rows(host_id: int, bounds: Bounds, exclude_booking_id: int | None):
     bookings = (
         Booking.objects.filter(host_id=host_id)
         .active()
@@ -203,6 +157,80 @@ def _busy_from_rows(rows) -> list[Busy]:
     return busy
 
 
+def load_busy(host, bounds: Bounds, *, exclude_booking_id: int | None = None) -> list[Busy]:
+    """Active bookings (with their buffers) and blocks of the host that touch the bounds."""
+    return _busy_from_rows(_busy_rows(host.pk, bounds, exclude_booking_id))
+
+
+# The PostgreSQL path: everything in one round trip. The reach is computed in SQL from the
+# host's event types; PostgreSQL evaluates it once (an InitPlan) before walking the indexes,
+# so the bounds on `start` and `end` are still index conditions. Column 1 is the row kind:
+# 0 weekly rule, 1 date override, 2 booking, 3 busy block.
+_ONE_QUERY_SQL = """
+WITH reach AS (
+  SELECT make_interval(mins => 2 * COALESCE(MAX(GREATEST(
+           buffer_before_minutes, buffer_after_minutes)), 0)) AS span
+    FROM bookings_eventtype WHERE host_id = %(host)s
+), bounds AS (
+  SELECT %(low)s::timestamptz - span AS low, %(high)s::timestamptz + span AS high FROM reach
+)
+SELECT 0, weekday, NULL::integer, NULL::date, start_time, end_time,
+       NULL::timestamptz, NULL::timestamptz, NULL::text
+  FROM availability_weeklyrule WHERE host_id = %(host)s
+UNION ALL
+SELECT 1, NULL, NULL, date, start_time, end_time, NULL, NULL, NULL
+  FROM availability_dateoverride
+ WHERE host_id = %(host)s AND date BETWEEN %(first_day)s AND %(last_day)s
+UNION ALL
+SELECT 2, e.buffer_before_minutes, e.buffer_after_minutes, NULL, NULL, NULL,
+       b.start, b."end", b.seat_group
+  FROM bookings_booking b JOIN bookings_eventtype e ON e.id = b.event_type_id
+ WHERE b.host_id = %(host)s AND b.status IN ({statuses})
+   AND b.start >= (SELECT low FROM bounds) - %(longest)s::interval
+   AND b.start < (SELECT high FROM bounds)
+   AND b."end" > (SELECT low FROM bounds) {exclude}
+UNION ALL
+SELECT 3, 0, 0, NULL, NULL, NULL, start, "end", NULL
+  FROM availability_busyblock
+ WHERE host_id = %(host)s AND "end" > (SELECT low FROM bounds) AND start < (SELECT high FROM bounds)
+"""
+
+
+def _one_query(
+    host, first_day, last_day, low, high, exclude_booking_id
+) -> tuple[Schedule, list[Busy]]:
+    params = {
+        "host": host.pk,
+        "first_day": first_day,
+        "last_day": last_day,
+        "low": low,
+        "high": high,
+        "longest": MAX_DURATION,
+        "exclude": exclude_booking_id,
+    }
+    statuses = []
+    for index, status in enumerate(ACTIVE_STATUSES):
+        params[f"status{index}"] = str(status)
+        statuses.append(f"%(status{index})s")
+    sql = _ONE_QUERY_SQL.format(
+        # `status IN (...)` spelled as the partial index's condition, so the planner uses it.
+        statuses=", ".join(statuses),
+        exclude="AND b.id <> %(exclude)s" if exclude_booking_id is not None else "",
+    )
+    weekly_rows, override_rows, busy_rows = [], [], []
+    for kind, number, other, day, start_time, end_time, start, end, seat_group in _fetch(
+        sql, params
+    ):
+        if kind == 0:
+            weekly_rows.append((number, start_time, end_time))
+        elif kind == 1:
+            override_rows.append((day, start_time, end_time))
+        else:
+            busy_rows.append((start, end, seat_group, number, other))
+    schedule = _schedule_from_rows(host.zone, weekly_rows, override_rows)
+    return schedule, _busy_from_rows(busy_rows)
+
+
 def busy_of(booking: Booking) -> Busy:
     """The time a booking holds, with its event type's buffers."""
     event_type = booking.event_type
@@ -219,18 +247,6 @@ def busy_of(booking: Booking) -> Busy:
     )[0]
 
 
-def load_busy(
-    host,
-    bounds: Bounds,
-    *,
-    exclude_booking_id: int | None = None,
-    fast: bool | None = None,
-) -> list[Busy]:
-    """Active bookings (with their buffers) and blocks of the host that touch the bounds."""
-    fast = fast if fast is not None else _uses_fast_path()
-    return _busy_from_rows(_busy_rows(host.pk, bounds, exclude_booking_id, fast))
-
-
 def load_slot_inputs(
     event_type: EventType,
     span_start: dt.datetime,
@@ -239,17 +255,19 @@ def load_slot_inputs(
     exclude_booking_id: int | None = None,
     fast: bool | None = None,
 ) -> SlotInputs:
-    """Inputs for slots starting within [span_start, span_end)."""
+    """Inputs for slots starting within [span_start, span_end): one query on PostgreSQL (`fast`,
+    the default there), four through the ORM elsewhere."""
     host = event_type.host
     zone = host.zone
-    schedule, largest_buffer = load_schedule_and_buffer(
-        host,
-        span_start.astimezone(zone).date() - dt.timedelta(days=2),
-        span_end.astimezone(zone).date() + dt.timedelta(days=2),
-        fast=fast,
-    )
-    bounds = bounds_for(span_start, span_end, event_type.duration, largest_buffer)
-    busy = load_busy(host, bounds, exclude_booking_id=exclude_booking_id, fast=fast)
+    first_day = span_start.astimezone(zone).date() - dt.timedelta(days=2)
+    last_day = span_end.astimezone(zone).date() + dt.timedelta(days=2)
+    if fast if fast is not None else _uses_fast_path():
+        high = span_end + event_type.duration
+        schedule, busy = _one_query(host, first_day, last_day, span_start, high, exclude_booking_id)
+    else:
+        schedule = load_schedule(host, first_day, last_day)
+        bounds = bounds_for(span_start, span_end, event_type.duration, largest_buffer_of(host))
+        busy = load_busy(host, bounds, exclude_booking_id=exclude_booking_id)
     return SlotInputs(schedule=schedule, rules=event_type.rules(), busy=busy)
 
 
