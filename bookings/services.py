@@ -26,6 +26,7 @@ from availability.slots import BusyIndex, Refusal, collides, refusal_for_start, 
 from bookings.models import (
     ACTIVE_STATUSES,
     MAX_BUFFER_MINUTES,
+    MAX_DURATION_MINUTES,
     Booking,
     BookingStatus,
     CancelledBy,
@@ -87,6 +88,8 @@ def describe_conflicts(
         Booking.objects.for_host(event_type.host)
         .active()
         .overlapping(start - reach, end + reach)
+        # A lower bound on start lets the index skip the host's history (durations are capped).
+        .filter(start__gte=start - reach - dt.timedelta(minutes=MAX_DURATION_MINUTES))
         .exclude(pk=exclude_booking_id)
         .select_related("event_type")
     )
