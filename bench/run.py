@@ -141,6 +141,51 @@ def request(
     return elapsed, data
 
 
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                found.append(int(entry.name))
+    return found
+
+
+def _cpu_ms(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) * _TICK_MS  # utime + stime
+    return total
+
+
+class CpuMeter:
+    """CPU time spent by a server's gunicorn worker and by PostgreSQL's processes: what a
+    request costs, whatever else the shared machine is doing (wall time is not)."""
+
+    def __init__(self, server: Server, postmaster: int):
+        self.server, self.postmaster = server, postmaster
+
+    def pids(self) -> list[int]:
+        return [*_children(self.server.process.pid), *_children(self.postmaster)]
+
+    def per_request(self, action, count: int) -> float:
+        pids = self.pids()
+        before = _cpu_ms(pids)
+        for _ in range(count):
+            action()
+        return (_cpu_ms(pids) - before) / count
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -171,6 +216,8 @@ def main() -> None:
     _recreate_database(base_url, "peer_bench")
     with psycopg.connect(base_url) as probe:
         pg_version = probe.execute("SHOW server_version").fetchone()[0]
+        backend = probe.execute("SELECT pg_backend_pid()").fetchone()[0]
+    postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
     ours_env = {
         **os.environ,
@@ -216,17 +263,18 @@ def main() -> None:
         OUT / "peer.log",
     )
     try:
-        results = measure(ours.port, peer.port, peer_ids)
+        results, cpu = measure(ours, peer, peer_ids, postmaster)
     finally:
         ours.stop()
         peer.stop()
-    report = render(results, queries, pg_version, peer_version)
+    report = render(results, cpu, queries, pg_version, peer_version)
     print(report)
     (OUT / "results.md").write_text(report)
     (OUT / "timings.json").write_text(json.dumps(results))
 
 
-def measure(ours: int, peer: int, peer_ids: dict) -> dict[str, list[float]]:
+def measure(ours_server: Server, peer_server: Server, peer_ids: dict, postmaster: int):
+    ours, peer = ours_server.port, peer_server.port
     today = dt.datetime.now(ZONE).date()
     next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     month_end = (next_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
@@ -295,10 +343,18 @@ def measure(ours: int, peer: int, peer_ids: dict) -> dict[str, list[float]]:
             },
         )
         results["aged booking POST"].append(elapsed)
-    return results
+
+    # CPU per request, each target in a batch of its own.
+    cpu: dict[str, float] = {}
+    ours_meter, peer_meter = CpuMeter(ours_server, postmaster), CpuMeter(peer_server, postmaster)
+    for name, path in targets.items():
+        cpu[name] = ours_meter.per_request(lambda path=path: request(ours, "GET", path), 100)
+    cpu["peer one day"] = peer_meter.per_request(lambda: [peer_day(d) for d in peer_days], 5) / 31
+    cpu["peer month (31 day requests)"] = cpu["peer one day"] * 31
+    return results, cpu
 
 
-def render(results, queries, pg_version: str, peer_version: str) -> str:
+def render(results, cpu, queries, pg_version: str, peer_version: str) -> str:
     median = {name: statistics.median(values) for name, values in results.items()}
     tail = {name: p95(values) for name, values in results.items()}
     rows = [
@@ -318,13 +374,15 @@ def render(results, queries, pg_version: str, peer_version: str) -> str:
         f"each; a fresh HTTP connection per request; {ROUNDS} rounds after {WARMUP} warm-up "
         f"(peer months: every {PEER_EVERY}th round); peer {peer_version}.",
         "",
-        "| request | median ms | p95 ms | samples | queries |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| request | median ms | p95 ms | samples | queries | CPU ms (server + database) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, key, count in rows:
+        queries_cell = "" if count is None else str(count)
+        cpu_cell = f"{cpu[key]:.2f}" if key in cpu else ""
         lines.append(
             f"| {label} | {median[key]:.2f} | {tail[key]:.2f} | {len(results[key])} | "
-            f"{'' if count is None else count} |"
+            f"{queries_cell} | {cpu_cell} |"
         )
     aged = median["aged api31"]
     checks = [
