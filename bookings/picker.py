@@ -11,14 +11,24 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 
 from availability.loader import find_slots
 from availability.slots import Slot
 from bookings.models import EventType
+
+
+@lru_cache(maxsize=2048)
+def _day_label(day: dt.date, language: str | None) -> str:
+    # Django's date formatting costs ~50 µs a call; a month grid asks for the same few dates
+    # on every page view.
+    return date_format(day, "l j F")
 
 
 @dataclass(frozen=True)
@@ -29,12 +39,21 @@ class Day:
     selected: bool
     url: str
 
+    @property
+    def label(self) -> str:
+        """Like "Thursday 3 December", for screen readers."""
+        return _day_label(self.date, get_language())
+
 
 @dataclass(frozen=True)
 class PickableSlot:
     slot: Slot
     local_start: dt.datetime
     url: str
+
+    @property
+    def time_label(self) -> str:
+        return f"{self.local_start:%H:%M}"
 
 
 @dataclass(frozen=True)
