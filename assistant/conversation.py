@@ -212,9 +212,9 @@ def describe_proposal(proposal: Proposal, guest_zone: str, host) -> str:
     )
     others = []
     if guest_zone != str(proposal.zone):
-        others.append(
-            f"{_time_in(proposal.slot.start, ZoneInfo(guest_zone), start)} {zone_label(guest_zone)} for you"
-        )
+        whose = "you" if host.timezone != guest_zone else f"you and {host.public_name}"
+        guest_time = _time_in(proposal.slot.start, ZoneInfo(guest_zone), start)
+        others.append(f"{guest_time} {zone_label(guest_zone)} for {whose}")
     if host.timezone not in (guest_zone, str(proposal.zone)):
         others.append(
             f"{_time_in(proposal.slot.start, host.zone, start)} {zone_label(host.timezone)} "

@@ -480,6 +480,10 @@ def read_days(text: Text, today: dt.date) -> DayReading:
         else:
             problems.append("I could not read that range of days.")
 
+    for match in text.take(r"\b(today|tomorrow)\s+or\s+the\s+day\s+after\b(?!\s+tomorrow)"):
+        first = resolve_atom(match.group(1), today)[1]
+        singles.extend([first, first + dt.timedelta(days=1)])
+
     week_rules = [
         (r"\bthe\s+day\s+after\s+tomorrow\b|\bday\s+after\s+tomorrow\b", None),
         (
