@@ -26,7 +26,10 @@ logger = logging.getLogger(__name__)
 
 MAX_PROPOSALS = 5
 MAX_MESSAGE_LENGTH = 1000
-EXAMPLE = "For example: \u201can intro next Tuesday afternoon\u201d or \u201c30 minutes tomorrow after 3pm\u201d."
+EXAMPLE = (
+    "For example: \u201can intro next Tuesday afternoon\u201d or "
+    "\u201c30 minutes tomorrow after 3pm\u201d."
+)
 
 
 @dataclass(frozen=True)
@@ -205,23 +208,23 @@ def _time_in(instant: dt.datetime, zone: ZoneInfo, other: dt.datetime) -> str:
 
 
 def describe_proposal(proposal: Proposal, guest_zone: str, host) -> str:
+    """'Tue 3 Mar, 14:00–14:30 London time (23:00 Tokyo time for you; 09:00 New York time for
+    Alice)': the asked zone first, then the guest's and the host's where they differ."""
     start, end = proposal.local_start, proposal.local_end
+    zone_name = str(proposal.zone)
     text = (
-        f"{start:%a} {start.day} {start:%b}, {start:%H:%M}\u2013{end:%H:%M} "
-        f"{zone_label(str(proposal.zone))}"
+        f"{start:%a} {start.day} {start:%b}, {start:%H:%M}\u2013{end:%H:%M} {zone_label(zone_name)}"
     )
+    if host.timezone == zone_name and guest_zone != zone_name:
+        text += f", {host.public_name}'s time"
     others = []
-    if guest_zone != str(proposal.zone):
+    if guest_zone != zone_name:
         whose = "you" if host.timezone != guest_zone else f"you and {host.public_name}"
         guest_time = _time_in(proposal.slot.start, ZoneInfo(guest_zone), start)
         others.append(f"{guest_time} {zone_label(guest_zone)} for {whose}")
-    if host.timezone not in (guest_zone, str(proposal.zone)):
-        others.append(
-            f"{_time_in(proposal.slot.start, host.zone, start)} {zone_label(host.timezone)} "
-            f"for {host.public_name}"
-        )
-    elif host.timezone == str(proposal.zone) and guest_zone != host.timezone:
-        others.append(f"{host.public_name}'s time")
+    if host.timezone not in (guest_zone, zone_name):
+        host_time = _time_in(proposal.slot.start, host.zone, start)
+        others.append(f"{host_time} {zone_label(host.timezone)} for {host.public_name}")
     return text + (f" ({'; '.join(others)})" if others else "")
 
 
@@ -274,7 +277,8 @@ def answer(
         )
     if not reading.is_request and previous is None:
         return Answer(
-            reply=f"Sorry, I did not understand that. Tell me when you would like to meet {host.public_name}.",
+            reply="Sorry, I did not understand that. "
+            f"Tell me when you would like to meet {host.public_name}.",
             intent=reading.intent,
             questions=[f"When would you like to meet? {EXAMPLE}"],
             understood=False,

@@ -79,9 +79,7 @@ def run_case(labelled: LabelledSet, case: Case) -> Result:
         offers=labelled.offers,
         host_names=labelled.host_names,
     )
-    actual = reading.intent.public() | {
-        "days": [day.isoformat() for day in reading.intent.dates()]
-    }
+    actual = reading.intent.public() | {"days": [day.isoformat() for day in reading.intent.dates()]}
     wrong = tuple(field for field in FIELDS if actual[field] != case.expected[field])
     return Result(case, actual, wrong)
 
@@ -93,6 +91,5 @@ def evaluate(labelled: LabelledSet) -> list[Result]:
 def accuracy_by_field(results: list[Result]) -> dict[str, float]:
     total = len(results) or 1
     return {
-        field: sum(1 for result in results if field not in result.wrong) / total
-        for field in FIELDS
+        field: sum(1 for result in results if field not in result.wrong) / total for field in FIELDS
     }

@@ -162,15 +162,26 @@ GENERIC_TITLE_WORDS = {
     "online",
 }
 
-WD = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|weds|wed|thurs|thur|thu|fri|sat|sun)s?"
-MON = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+WD = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|mon|tues|tue|weds|wed|thurs|thur|thu|fri|sat|sun)s?"
+)
+MON = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+)
 ORD = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)"
 DAYNUM = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 ATOM = (
     rf"(?:(?:this|next|on)\s+)?{WD}|today|tomorrow|\d{{4}}-\d{{2}}-\d{{2}}|{MON}\.?\s+{DAYNUM}"
     rf"|{DAYNUM}\s+(?:of\s+)?{MON}|(?:the\s+)?{ORD}"
 )
-NUM = r"(\d+|a couple of|couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+NUM_WORDS = (
+    r"a couple of|couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+    r"|twelve"
+)
+NUM = rf"(\d+|{NUM_WORDS})"
+MINUTE_WORDS = r"forty-five|fifteen|twenty|thirty|forty|fifty|sixty|ninety"
 HOUR = r"(?:[01]?\d|2[0-3])"
 AMPM = r"(?:am|pm)"
 CLOCK = rf"(?:noon|midday|midnight|{HOUR}(?:[:.][0-5]\d)?\s*{AMPM}?)"
@@ -319,11 +330,12 @@ def read_duration(text: Text) -> int | None:
             lambda m: int((number(m.group(1)) or 0) * 60 + 30),
         ),
         (
-            rf"(?<!in )\b(\d+(?:[.,]\d+)?|{NUM[1:-1]})\s*-?\s*(?:hours?|hrs?|h)(?:[\s-]long)?\b",
+            rf"(?<!in )\b(\d+(?:[.,]\d+)?|{NUM_WORDS})\s*-?\s*(?:hours?|hrs?|h)(?:[\s-]long)?\b",
             lambda m: int(round((number(m.group(1)) or 0) * 60)),
         ),
         (
-            rf"(?<!in )\b(\d+|{NUM[1:-1]}|forty-five|fifteen|twenty|thirty|forty|fifty|sixty|ninety)\s*-?\s*(?:minutes?|mins?|m)(?:[\s-]long)?\b",
+            rf"(?<!in )\b(\d+|{NUM_WORDS}|{MINUTE_WORDS})\s*-?\s*"
+            r"(?:minutes?|mins?|m)(?:[\s-]long)?\b",
             lambda m: int(number(m.group(1)) or 0),
         ),
         (r"\ban?\s+hour\b|\bone\s+hour\b|\bhour[\s-]long\b", lambda m: 60),

@@ -143,9 +143,7 @@ def test_a_length_not_offered_is_answered_with_the_lengths_that_exist(
 def test_naming_someone_else_says_this_page_books_only_the_host(client, frozen_now, alice, intro):
     answer = ask(client, "30 minutes with Dana next Tuesday afternoon, London time").json()
     assert answer["proposals"] == []
-    assert answer["questions"][0].startswith(
-        "This page books time with Alice only, not with Dana."
-    )
+    assert answer["questions"][0].startswith("This page books time with Alice only, not with Dana.")
     assert answer["intent"]["timezone"] == "Europe/London"
 
 

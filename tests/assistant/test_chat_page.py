@@ -64,7 +64,11 @@ def test_follow_ups_refine_the_last_intent(client, frozen_now, alice, intro, con
     assert last_intent(client, alice)["earliest"] == 12 * 60
     say(client, "later")
     refined = last_intent(client, alice)
-    assert (refined["start"], refined["earliest"], refined["latest"]) == ("2026-03-03", 17 * 60, None)
+    assert (refined["start"], refined["earliest"], refined["latest"]) == (
+        "2026-03-03",
+        17 * 60,
+        None,
+    )
     say(client, "what about Thursday?")
     refined = last_intent(client, alice)
     assert (refined["start"], refined["end"], refined["earliest"]) == (

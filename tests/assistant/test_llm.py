@@ -48,7 +48,9 @@ def assert_parser_answered(answer):
     assert {key: answer["intent"][key] for key in PARSED_TUESDAY} == PARSED_TUESDAY
 
 
-def test_the_models_intent_is_used_when_valid(client, frozen_now, alice, intro, consult, bob, model):
+def test_the_models_intent_is_used_when_valid(
+    client, frozen_now, alice, intro, consult, bob, model
+):
     make_event_type(bob, "bobs-secret-retreat", title="Bob's secret retreat")
     model.answer_with(json.dumps(THURSDAY_CONSULT))
     answer = ask(client)
@@ -115,7 +117,9 @@ def test_a_slow_model_is_given_up_after_three_seconds(client, frozen_now, alice,
     assert 2.9 <= elapsed < 5
 
 
-def test_without_configuration_the_model_is_never_asked(client, frozen_now, alice, intro, model, settings):
+def test_without_configuration_the_model_is_never_asked(
+    client, frozen_now, alice, intro, model, settings
+):
     settings.ASSISTANT_LLM_URL = None
     assert_parser_answered(ask(client))
     assert model.requests == []
@@ -123,7 +127,9 @@ def test_without_configuration_the_model_is_never_asked(client, frozen_now, alic
 
 def test_follow_ups_on_the_page_use_the_parser(client, frozen_now, alice, intro, consult, model):
     model.answer_with(json.dumps(THURSDAY_CONSULT))
-    client.post("/alice/assistant/", {"message": "something for Thursday", "timezone": "America/New_York"})
+    client.post(
+        "/alice/assistant/", {"message": "something for Thursday", "timezone": "America/New_York"}
+    )
     client.post("/alice/assistant/", {"message": "later", "timezone": "America/New_York"})
     intent = client.session[f"assistant:{alice.pk}"]["intent"]
     assert (intent["start"], intent["earliest"], intent["latest"]) == ("2026-03-05", 16 * 60, None)

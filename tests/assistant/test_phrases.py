@@ -1,4 +1,4 @@
-"""Every labelled phrase gives exactly the intent it is labelled with (tests/assistant/phrases.toml),
+"""Each labelled phrase (tests/assistant/phrases.toml) gives exactly its labelled intent,
 and `manage.py assistant_eval` reports the accuracy per field."""
 
 from __future__ import annotations
