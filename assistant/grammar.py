@@ -11,10 +11,11 @@ Pure: no database, no network. The conventions (also in the API documentation):
   month; "the 14th", "Dec 3", "3 December" the next such date; "between the 3rd and the 5th";
   several days ("Monday or Wednesday"); "any day next week except Friday"; "weekdays".
   With no day named: today and the six days after it.
-- Times of day: morning 08:00-12:00, afternoon 12:00-17:00, evening 17:00-21:00 (early/late:
-  the first/second half), lunchtime 12:00-14:00; "after 3pm", "before noon", "from 10 to 2",
-  "at 9:30" (starts at 09:30), "around 11" (starts from 10:30 to 11:30); "early" alone starts
-  by 10:00, "late" alone at 16:00 or after. Bare hours 1-6 are afternoon hours, 7-11 morning.
+- Times of day: morning (or "am") 08:00-12:00, afternoon (or "pm") 12:00-17:00, evening
+  17:00-21:00 (early/late: the first/second half), lunchtime 12:00-14:00; "after 3pm",
+  "before noon", "from 10 to 2", "at 9:30" (starts at 09:30), "around 11" (starts from 10:30
+  to 11:30); "early" alone starts by 10:00, "late" alone at 16:00 or after. Bare hours 1-6 are
+  afternoon hours, 7-11 morning.
 - Durations ("30 min", "half an hour", "an hour", "90 minutes", "1.5 hours") and event type
   names (slug or title words) choose the event type.
 - Timezones named in the message override the guest's (see assistant.zones).
@@ -330,12 +331,20 @@ def read_duration(text: Text) -> int | None:
             lambda m: int((number(m.group(1)) or 0) * 60 + 30),
         ),
         (
-            rf"(?<!in )\b(\d+(?:[.,]\d+)?|{NUM_WORDS})\s*-?\s*(?:hours?|hrs?|h)(?:[\s-]long)?\b",
+            r"(?<!in )\b(\d+(?:[.,]\d+)?)\s*-?\s*(?:hours?|hrs?|h)(?:[\s-]long)?\b",
             lambda m: int(round((number(m.group(1)) or 0) * 60)),
         ),
         (
-            rf"(?<!in )\b(\d+|{NUM_WORDS}|{MINUTE_WORDS})\s*-?\s*"
-            r"(?:minutes?|mins?|m)(?:[\s-]long)?\b",
+            rf"(?<!in )\b({NUM_WORDS})[\s-]+(?:hours?|hrs?)(?:[\s-]long)?\b",
+            lambda m: int(round((number(m.group(1)) or 0) * 60)),
+        ),
+        # A bare "m" only after digits: "Monday am" is a morning, not "a m(inute)".
+        (
+            r"(?<!in )\b(\d+)\s*-?\s*(?:minutes?|mins?|m)(?:[\s-]long)?\b",
+            lambda m: int(number(m.group(1)) or 0),
+        ),
+        (
+            rf"(?<!in )\b({NUM_WORDS}|{MINUTE_WORDS})[\s-]+(?:minutes?|mins?)(?:[\s-]long)?\b",
             lambda m: int(number(m.group(1)) or 0),
         ),
         (r"\ban?\s+hour\b|\bone\s+hour\b|\bhour[\s-]long\b", lambda m: 60),
@@ -747,6 +756,11 @@ def read_times(text: Text) -> TimeReading:
             earliests.append(value)
             start_untils.append(value)
             given = True
+    for match in text.take(r"(?<![\d:.])\b(am|pm)\b"):
+        start, end = MORNING if match.group(1) == "am" else AFTERNOON
+        earliests.append(start)
+        latests.append(end)
+        given = True
     if text.take(r"\b(?:early|first\s+thing)\b"):
         start_untils.append(EARLY_START_BY)
         given = True

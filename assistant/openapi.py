@@ -17,11 +17,11 @@ Conventions:
   last day; "next month" = all of it; "in <month>"; "the 14th", "Dec 3", "3 December" = the next
   such date; "between the 3rd and the 5th"; several days ("Monday or Wednesday"); "any day next
   week except Friday"; "weekdays". No day named: today and the 6 days after it.
-- Parts of the day: morning 08:00-12:00, afternoon 12:00-17:00, evening 17:00-21:00 ("early"/"late"
-  morning etc.: the first/second half), lunchtime 12:00-14:00; "after 3pm", "before noon",
-  "from 10 to 2", "at 9:30" (earliest 09:30, latest 09:30 + duration), "around 11" (starts
-  10:30-11:30), "early" (starts by 10:00), "late" (starts 16:00 or later). Bare hours 1-6 mean
-  13:00-18:00, 7-11 the morning.
+- Parts of the day: morning ("am") 08:00-12:00, afternoon ("pm") 12:00-17:00, evening
+  17:00-21:00 ("early"/"late" morning etc.: the first/second half), lunchtime 12:00-14:00;
+  "after 3pm", "before noon", "from 10 to 2", "at 9:30" (earliest 09:30, latest 09:30 +
+  duration), "around 11" (starts 10:30-11:30), "early" (starts by 10:00), "late" (starts
+  16:00 or later). Bare hours 1-6 mean 13:00-18:00, 7-11 the morning.
 - Durations ("30 min", "half an hour", "an hour", "90 minutes", "1.5 hours") and event type
   names (slug or title words) choose the event type; a length the host does not offer is
   answered (in `questions`) with the lengths that exist; several types and no hint: a question,
