@@ -228,6 +228,26 @@ def describe_proposal(proposal: Proposal, guest_zone: str, host) -> str:
     return text + (f" ({'; '.join(others)})" if others else "")
 
 
+LOOK_AHEAD_DAYS = 14
+
+
+def _nothing_free(intent: Intent, event_type: EventType, now, guest_zone: str, host) -> str:
+    """Say so, and name the first free time in the two weeks after, at the same hours."""
+    later = intent.but(
+        start=intent.end + dt.timedelta(days=1),
+        end=intent.end + dt.timedelta(days=LOOK_AHEAD_DAYS),
+        days=None,
+    )
+    found = propose(later, event_type, now)
+    if not found:
+        return "Nothing is free then. Try other days or times, for example \u201cnext month\u201d."
+    first = Proposal(event_type, found[0], ZoneInfo(intent.timezone))
+    return (
+        "Nothing is free then. The next free time at those hours is "
+        f"{describe_proposal(first, guest_zone, host)}."
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # The turn
 
@@ -326,9 +346,7 @@ def answer(
         lines.extend(f"\u2022 {describe_proposal(item, guest_zone, host)}" for item in proposals)
         lines.append("Pick one to book it; nothing is booked until you confirm.")
     elif event_type is not None and not reading.someone_else:
-        lines.append(
-            "Nothing is free then. Try other days or times, for example \u201cnext week\u201d."
-        )
+        lines.append(_nothing_free(intent, event_type, now, guest_zone, host))
     lines.extend(questions)
     return Answer(
         reply="\n".join(lines),

@@ -201,3 +201,28 @@ def test_unknown_hosts_and_wrong_methods(client, frozen_now, alice, intro):
     missing = client.post("/api/v1/nobody/assistant", "{}", content_type="application/json")
     assert missing.status_code == 404
     assert client.post(URL, "not json", content_type="application/json").status_code == 400
+
+
+def test_when_nothing_is_free_the_reply_names_the_next_free_time(client, frozen_now, alice, intro):
+    answer = ask(client, "Saturday morning").json()
+    assert answer["proposals"] == []
+    assert (
+        "Nothing is free then. The next free time at those hours is Mon 2 Mar, 09:00"
+        in (answer["reply"])
+    )
+
+
+def test_queries_do_not_grow_with_bookings(client, frozen_now, alice, intro):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            ask(client, "next week, 30 minutes")
+        return len(captured)
+
+    few = count()
+    for day in range(2, 7):
+        for hour in (9, 10, 11, 13, 14, 15, 16):
+            book(intro, at(f"2026-03-{day:02d} {hour:02d}:00"), email=f"g{day}{hour}@example.com")
+    assert count() == few
