@@ -65,6 +65,8 @@ class Answer:
     summary: str = ""
     understood: bool = True
     guest_zone: str = "UTC"
+    # Replies the chat offers as buttons ("Intro call", "30 minutes").
+    suggestions: list[str] = field(default_factory=list)
 
     def public(self) -> dict:
         return {
@@ -306,6 +308,7 @@ def answer(
         )
     intent = refine(previous, reading) if reading.is_request else previous
     questions: list[str] = []
+    suggestions: list[str] = []
     notes: list[str] = list(reading.problems)
     event_type = by_slug.get(intent.event_type or "")
     if event_type is None:
@@ -315,6 +318,7 @@ def answer(
         elif unknown:
             lengths = sorted({item.duration_minutes for item in event_types})
             listed = ", ".join(f"{value} min" for value in lengths)
+            suggestions = [f"{value} minutes" for value in lengths]
             questions.append(
                 f"{host.public_name} does not offer {unknown}-minute meetings. "
                 f"Which length would you like: {listed}?"
@@ -324,6 +328,7 @@ def answer(
                 f"{choice.title} ({choice.duration_minutes} min)" for choice in choices
             )
             questions.append(f"Which kind of meeting would you like: {names}?")
+            suggestions = [item.title for item in choices]
     if event_type is not None:
         intent = intent.but(
             event_type=event_type.slug, duration_minutes=event_type.duration_minutes
@@ -356,4 +361,5 @@ def answer(
         summary=summary,
         understood=True,
         guest_zone=guest_zone,
+        suggestions=suggestions if not reading.someone_else else [],
     )

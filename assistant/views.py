@@ -42,6 +42,7 @@ def _turn(host, message: str, result: Answer, zone_name: str) -> dict:
         "summary": result.summary,
         "reply": result.reply,
         "questions": result.questions,
+        "suggestions": result.suggestions,
         "proposals": proposals,
         "understood": result.understood,
     }

@@ -121,3 +121,15 @@ def test_hosts_cannot_name_an_event_type_assistant(client, alice):
     response = client.post("/dashboard/event-types/new/", {**EVENT_FORM, "slug": "assistant"})
     assert response.status_code == 400
     assert "taken by another page" in response.content.decode()
+
+
+def test_a_question_comes_with_answer_buttons_that_carry_the_request_on(
+    client, frozen_now, alice, intro, consult
+):
+    html = say(client, "Monday afternoon", timezone="Europe/London").content.decode()
+    assert "Which kind of meeting would you like: Consult (60 min), Intro (30 min)?" in html
+    assert 'name="message" value="Intro"' in html
+    assert '<input type="hidden" name="timezone" value="Europe/London">' in html
+    html = say(client, "Intro", timezone="Europe/London").content.decode()
+    assert "Intro (30 min) \u00b7 Monday 2 March, 12:00\u201317:00 London time" in html
+    assert html.count('class="button assistant-proposal"') == 5
