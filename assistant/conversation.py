@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -280,9 +281,16 @@ def answer(
             offers=offers,
             host_names=host_names(host),
         )
-    except Exception:
-        # Free text meets heuristic code here: a bug must cost an apology, not a 500.
-        logger.exception("assistant parser failed")
+    except Exception as error:
+        # Free text meets heuristic code here: a bug must cost an apology, not a 500. The log
+        # names the failing line but carries no traceback locals: they hold the guest's words.
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        logger.error(
+            "assistant parser failed: %s at %s:%s",
+            type(error).__name__,
+            where.filename,
+            where.lineno,
+        )
         reading = Understanding(intent=_fallback_intent(now, guest_zone))
     if previous is None and llm.is_configured():
         from_model = llm.extract_intent(

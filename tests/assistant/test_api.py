@@ -226,3 +226,17 @@ def test_queries_do_not_grow_with_bookings(client, frozen_now, alice, intro):
         for hour in (9, 10, 11, 13, 14, 15, 16):
             book(intro, at(f"2026-03-{day:02d} {hour:02d}:00"), email=f"g{day}{hour}@example.com")
     assert count() == few
+
+
+def test_a_parser_failure_is_an_apology_not_a_500(
+    client, frozen_now, alice, intro, monkeypatch, caplog
+):
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr("assistant.conversation.understand", broken)
+    response = ask(client, "my secret words on Tuesday")
+    assert response.status_code == 200
+    assert response.json()["reply"].startswith("Sorry, I did not understand that.")
+    assert "assistant parser failed: ValueError" in caplog.text
+    assert "secret" not in caplog.text
