@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from assistant import llm
-from assistant.grammar import Offer, choose_offer, understand
+from assistant.grammar import Offer, choose_offer, name_tokens, understand
 from assistant.intent import Intent, Understanding, hhmm
 from assistant.zones import zone_label
 from availability.loader import find_slots
@@ -83,9 +83,7 @@ def offers_of(event_types: list[EventType]) -> list[Offer]:
 
 
 def host_names(host) -> set[str]:
-    from assistant.grammar import _name_tokens
-
-    return _name_tokens(f"{host.display_name} {host.handle}")
+    return name_tokens(f"{host.display_name} {host.handle}")
 
 
 def refine(previous: Intent | None, reading: Understanding) -> Intent:

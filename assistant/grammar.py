@@ -212,9 +212,6 @@ class Text:
             self.value = self.value[: match.start()] + " " + self.value[match.end() :]
         return list(found)
 
-    def has(self, pattern: str) -> bool:
-        return re.search(pattern, self.value) is not None
-
     def words(self) -> list[str]:
         return re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", self.value)
 
@@ -239,7 +236,7 @@ def number(raw: str) -> float | None:
 # Names and timezones (read before lowercasing: capitals matter)
 
 
-def _name_tokens(name: str) -> set[str]:
+def name_tokens(name: str) -> set[str]:
     return {token for token in re.findall(r"\w+", zones.strip_accents(name).lower()) if token}
 
 
@@ -248,35 +245,41 @@ NOT_NAMES = (
 ) | {"her", "them", "someone", "anyone", "somebody"}
 
 
-def read_with_name(text: str, host_names: set[str]) -> tuple[str, str | None, bool]:
-    """Remove "with <name>"; return the text, a stranger's name (or None), and whether the
-    host was named."""
+def _starts_place(words: list[str]) -> bool:
+    bare = [word.strip(".,").lower() for word in words[:3]]
+    return any(" ".join(bare[:size]) in zones.places() for size in (1, 2, 3)) or (
+        words[0].strip(".,") in zones.ABBREVIATIONS
+    )
+
+
+def read_with_name(text: str, host_names: set[str]) -> tuple[str, str | None]:
+    """Remove "with <name>"; return the text and the name of someone who is not the host.
+
+    The name is the word after "with" and the capitalised words that follow it, up to a day,
+    month or place ("with Dana Scully next Tuesday", "with Dana London time")."""
     stranger = None
-    named_host = False
     pattern = re.compile(r"\bwith\s+((?:[\w'’.-]+)(?:\s+[A-Z][\w'’.-]*){0,2})")
     for match in reversed(list(pattern.finditer(text))):
         words = match.group(1).split()
-        first = words[0]
-        if first.lower() in NOT_NAMES:
+        following = text[match.start(1) :].split()[:8]
+        # Right after "with", a city is a person ("with Sydney") unless "time" follows it.
+        if words[0].lower() in NOT_NAMES or (
+            len(following) > 1 and following[1].lower().startswith("time")
+        ):
             continue
-        tokens = _name_tokens(" ".join(words))
-        if tokens & host_names:
-            named_host = True
-        elif first[0].isupper():
-            # Only the capitalised words are the name ("with Dana next Tuesday").
-            name_words = []
-            for word in words:
-                if not word[0].isupper() or word.lower() in NOT_NAMES:
-                    break
-                name_words.append(word)
+        name_words = [words[0]]
+        for index, word in enumerate(words[1:], start=1):
+            if word.strip(".,").lower() in NOT_NAMES or _starts_place(following[index:]):
+                break
+            name_words.append(word)
+        is_host = bool(name_tokens(" ".join(name_words)) & host_names)
+        if not is_host:
+            if not words[0][0].isupper():
+                continue  # "with my colleague", "with dana": not read as a name
             stranger = " ".join(name_words).strip(".,")
-            end = match.start(1) + len(" ".join(name_words))
-            text = text[: match.start()] + " " + text[end:]
-            continue
-        else:
-            continue
-        text = text[: match.start()] + " " + text[match.end() :]
-    return text, stranger, named_host
+        end = match.start(1) + len(" ".join(name_words))
+        text = text[: match.start()] + " " + text[end:]
+    return text, stranger
 
 
 def read_abbreviation(text: str) -> tuple[str, str | None]:
@@ -866,7 +869,7 @@ def understand(
 ) -> Understanding:
     """Read one message. `default_zone` is the guest's zone (the host's when unknown)."""
     raw = translate_foreign(clean(message))
-    raw, stranger, _named_host = read_with_name(raw, host_names or set())
+    raw, stranger = read_with_name(raw, host_names or set())
     raw, abbreviation_zone = read_abbreviation(raw)
     lowered = zones.strip_accents(raw.lower())
     lowered = lowered.replace("a.m.", "am").replace("p.m.", "pm").replace("&", " and ")
