@@ -8,8 +8,9 @@ Pure: no database, no network. The conventions (also in the API documentation):
   next week: Monday to Wednesday, late next week: Thursday to Sunday); "this weekend" the coming
   Saturday and Sunday; "in N days" that day; "in N weeks" the Monday-to-Sunday week holding
   today + 7N days; "this month" today to its last day, "next month" all of it, "in <month>" that
-  month; "the 14th", "Dec 3", "3 December" the next such date; "between the 3rd and the 5th";
-  several days ("Monday or Wednesday"); "any day next week except Friday"; "weekdays".
+  month; "the 14th", "Dec 3", "3 December" the next such date; "between the 3rd and the 5th",
+  "Tuesday to Thursday" (within a week named, if any); several days ("Monday or Wednesday");
+  "any day next week except Friday"; "weekdays".
   With no day named: today and the six days after it.
 - Times of day: morning (or "am") 08:00-12:00, afternoon (or "pm") 12:00-17:00, evening
   17:00-21:00 (early/late: the first/second half), lunchtime 12:00-14:00; "after 3pm",
@@ -472,6 +473,7 @@ def read_days(text: Text, today: dt.date) -> DayReading:
     excluded_weekdays: set[int] = set()
     excluded_dates: set[dt.date] = set()
     only_weekdays = False
+    weekday_spans: list[tuple[int, int]] = []
     monday = _monday_of(today)
     sunday = monday + dt.timedelta(days=6)
 
@@ -494,6 +496,11 @@ def read_days(text: Text, today: dt.date) -> DayReading:
         first_raw = match.group(1) or match.group(3)
         last_raw = match.group(2) or match.group(4)
         first = resolve_atom(first_raw, today)
+        last = resolve_atom(last_raw, today)
+        if first[0] == last[0] == "weekday" and first[2] in (None, "on") and last[2] is None:
+            # Read once the other day phrases are known: "Tuesday to Thursday next week".
+            weekday_spans.append((first[1], last[1]))
+            continue
         if first[0] == "weekday":
             first = ("date", _weekday_date(first[1], first[2], today))
         last = (
@@ -600,6 +607,19 @@ def read_days(text: Text, today: dt.date) -> DayReading:
 
     if text.take(r"\b(?:any\s+)?(?:weekdays?|workdays?|working\s+days?|business\s+days?)\b"):
         only_weekdays = True
+
+    if weekday_spans and ranges:
+        # Within the week or month named: only the days between the two weekdays.
+        allowed = {
+            (first + offset) % 7
+            for first, last in weekday_spans
+            for offset in range((last - first) % 7 + 1)
+        }
+        ranges = [[day for day in span if day.weekday() in allowed] for span in ranges]
+    else:
+        for first, last in weekday_spans:
+            start = _weekday_date(first, None, today)
+            ranges.append(_span(start, _weekday_on_or_after(start, last)))
 
     for match in text.take(rf"\b(?:(this|next|on)\s+)?({WD})\b"):
         weekday_atoms.append((_weekday_of(match.group(2)), match.group(1)))

@@ -15,8 +15,9 @@ Conventions:
   week" Thursday-Sunday); "this weekend" = the coming Saturday and Sunday; "in N days" = that
   day; "in N weeks" = the Monday-Sunday week holding today + 7N days; "this month" = today to its
   last day; "next month" = all of it; "in <month>"; "the 14th", "Dec 3", "3 December" = the next
-  such date; "between the 3rd and the 5th"; several days ("Monday or Wednesday"); "any day next
-  week except Friday"; "weekdays". No day named: today and the 6 days after it.
+  such date; "between the 3rd and the 5th", "Tuesday to Thursday (next week)"; several days
+  ("Monday or Wednesday"); "any day next week except Friday"; "weekdays". No day named: today
+  and the 6 days after it.
 - Parts of the day: morning ("am") 08:00-12:00, afternoon ("pm") 12:00-17:00, evening
   17:00-21:00 ("early"/"late" morning etc.: the first/second half), lunchtime 12:00-14:00;
   "after 3pm", "before noon", "from 10 to 2", "at 9:30" (earliest 09:30, latest 09:30 +
