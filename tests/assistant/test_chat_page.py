@@ -133,3 +133,21 @@ def test_a_question_comes_with_answer_buttons_that_carry_the_request_on(
     html = say(client, "Intro", timezone="Europe/London").content.decode()
     assert "Intro (30 min) \u00b7 Monday 2 March, 12:00\u201317:00 London time" in html
     assert html.count('class="button assistant-proposal"') == 5
+
+
+def test_a_host_without_event_types_is_not_taking_bookings(client, frozen_now, alice):
+    html = client.get(PAGE).content.decode()
+    assert "Alice is not taking bookings right now." in html
+    assert 'name="message"' not in html
+    answer = client.post(
+        "/api/v1/alice/assistant", '{"message": "tomorrow"}', content_type="application/json"
+    ).json()
+    assert answer["reply"] == "Alice is not taking bookings right now."
+    assert answer["proposals"] == []
+
+
+def test_unknown_or_inactive_hosts_are_404(client, frozen_now, alice, intro):
+    assert client.get("/nobody/assistant/").status_code == 404
+    alice.is_active = False
+    alice.save(update_fields=["is_active"])
+    assert client.get(PAGE).status_code == 404
