@@ -12,6 +12,9 @@ from availability.forms import FURTHEST, LocalDateTimeField, read_in_zone
 from availability.timezones import is_known_timezone, timezone_choices
 from bookings.models import EventType, slug_validator
 
+# Paths under /<handle>/ that belong to other pages (the booking assistant's chat).
+RESERVED_SLUGS = frozenset({"assistant"})
+
 
 def parse_instant(value: str) -> dt.datetime:
     """An ISO 8601 date-time with an offset, as an aware UTC datetime."""
@@ -144,6 +147,8 @@ class EventTypeForm(forms.ModelForm):
         if not slug:
             raise forms.ValidationError("Give the link name: letters, digits and hyphens.")
         slug_validator(slug)
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(f"/{slug}/ is taken by another page; choose another name.")
         taken = EventType.objects.filter(host=self.host, slug=slug).exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError("You already have an event type at that link name.")

@@ -151,7 +151,9 @@ SCHEMAS = {
 
 
 def openapi_document() -> dict:
-    return {
+    from assistant import openapi as assistant_openapi
+
+    document = {
         "openapi": "3.1.0",
         "info": {
             "title": "Slotbook public booking API",
@@ -263,3 +265,6 @@ def openapi_document() -> dict:
         },
         "components": {"schemas": SCHEMAS},
     }
+    document["paths"].update(assistant_openapi.PATHS)
+    document["components"]["schemas"] = {**SCHEMAS, **assistant_openapi.SCHEMAS}
+    return document

@@ -178,6 +178,16 @@ VARIABLES: tuple[Variable, ...] = (
         False,
         "days a guest's reschedule/cancel link stays valid",
     ),
+    Variable(
+        "ASSISTANT_LLM_URL",
+        _parse_http_url,
+        None,
+        False,
+        "OpenAI-compatible API base URL (e.g. http://127.0.0.1:11434/v1) for the booking "
+        "assistant; unset means the built-in parser alone",
+    ),
+    Variable("ASSISTANT_LLM_MODEL", str, "", False, "model name the booking assistant asks"),
+    Variable("ASSISTANT_LLM_API_KEY", str, "", False, "API key for ASSISTANT_LLM_URL"),
 )
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "availability",
     "bookings",
     "notifications",
+    "assistant",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +155,11 @@ else:
 DEFAULT_FROM_EMAIL = ENV["DEFAULT_FROM_EMAIL"]
 # Sends that fail are retried with exponential backoff, up to this many attempts in all.
 EMAIL_MAX_ATTEMPTS = 6
+
+# Booking assistant: an optional OpenAI-compatible model; unset means the built-in parser.
+ASSISTANT_LLM_URL = ENV["ASSISTANT_LLM_URL"]
+ASSISTANT_LLM_MODEL = ENV["ASSISTANT_LLM_MODEL"]
+ASSISTANT_LLM_API_KEY = ENV["ASSISTANT_LLM_API_KEY"]
 
 # Security: cookies only over HTTPS in production; the JSON API is token-based.
 SESSION_COOKIE_SECURE = PRODUCTION

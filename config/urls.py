@@ -18,6 +18,7 @@ _reset = auth_views.PasswordResetView.as_view(
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("assistant.api_urls")),
     path("api/v1/", include("bookings.api_urls")),
     path(
         "accounts/login/",
@@ -45,6 +46,7 @@ urlpatterns = [
     ),
     path("dashboard/", include("config.dashboard_urls")),
     path("feeds/<str:token>.ics", notification_views.calendar_feed, name="calendar-feed"),
+    path("", include("assistant.urls")),
     path("", include("bookings.urls")),
 ]
 

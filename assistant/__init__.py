@@ -1,0 +1,1 @@
+"""The booking assistant: natural-language requests turned into bookable proposals."""
