@@ -54,9 +54,7 @@ class StartField(forms.CharField):
 
 class BookingRequestForm(forms.Form):
     start = StartField()
-    name = forms.CharField(
-        max_length=200, label="Your name", validators=[refuse_unsafe_characters]
-    )
+    name = forms.CharField(max_length=200, label="Your name", validators=[refuse_unsafe_characters])
     email = forms.EmailField(max_length=254, label="Email")
     timezone = TimezoneField()
     notes = forms.CharField(

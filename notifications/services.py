@@ -283,9 +283,9 @@ def requeue_stalled_deliveries(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     lease = dt.timedelta(seconds=settings.EMAIL_SENDING_LEASE_SECONDS)
     grace = dt.timedelta(seconds=settings.EMAIL_REQUEUE_GRACE_SECONDS)
-    EmailDelivery.objects.filter(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - lease
-    ).update(status=DeliveryStatus.PENDING, next_attempt_at=now - grace)
+    EmailDelivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - lease).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=now - grace
+    )
     stalled = list(
         EmailDelivery.objects.filter(
             status=DeliveryStatus.PENDING, next_attempt_at__lte=now - grace

@@ -35,9 +35,7 @@ def test_sign_up_sends_a_link_and_the_link_sets_the_password(client, after_commi
     assert client.get(path).status_code == 400
 
 
-def test_sign_up_with_a_taken_email_looks_the_same_and_warns_the_owner(
-    client, alice, after_commit
-):
+def test_sign_up_with_a_taken_email_looks_the_same_and_warns_the_owner(client, alice, after_commit):
     fresh = after_commit(client.post, "/accounts/signup/", {"email": "someone@example.com"})
     taken = after_commit(client.post, "/accounts/signup/", {"email": "alice@example.com"})
     fresh, taken = fresh.content.decode(), taken.content.decode()
