@@ -222,8 +222,11 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
-            # Publishing from a request gives up within a second when Redis is unreachable;
-            # the outbox row stays for the sweeper (notifications.services.enqueue).
+            # Publishing (from a request, beat or a task) makes one connection attempt of at
+            # most a second instead of retrying for seconds when Redis is unreachable; the
+            # outbox row stays for the sweeper (notifications.services.enqueue). The worker's
+            # own consuming connection still reconnects forever (settings above).
+            "max_retries": 0,
             "socket_connect_timeout": 1,
             # Longer than any task runs, so a slow send is not handed to a second worker.
             "visibility_timeout": 3600,
