@@ -254,6 +254,12 @@ def read_environment(environment: Mapping[str, str] | None = None) -> dict[str, 
         except (ValueError, TypeError, environ.ImproperlyConfigured) as error:
             problems.append(f"{variable.name} is malformed: {error}")
             values[variable.name] = None
+    if production and not environment.get("EMAIL_URL") and not environment.get("RESEND_API_KEY"):
+        # Otherwise production mail would go to the console: silently nowhere.
+        problems.append(
+            "EMAIL_URL or RESEND_API_KEY is required: how emails leave (smtp://user:pass@host:587,"
+            " or a Resend API key)"
+        )
     if production and values.get("DJANGO_ENV") == "production" and values.get("DEBUG"):
         problems.append("DEBUG must be false when DJANGO_ENV is production")
     if problems:

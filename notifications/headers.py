@@ -15,13 +15,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from bookings.validators import is_unsafe_character
+from bookings.validators import BIDI_CONTROLS, is_unsafe_character
 from notifications.backends import IDEMPOTENCY_HEADER
 
 
 def header_safe(text: str) -> str:
-    """One line of header text: unsafe characters become spaces, runs of spaces one."""
-    cleaned = "".join(" " if is_unsafe_character(char) else char for char in text)
+    """One line of header text: bidi overrides dropped, control characters (line breaks among
+    them) become spaces, runs of spaces one."""
+    cleaned = "".join(
+        "" if char in BIDI_CONTROLS else " " if is_unsafe_character(char) else char
+        for char in text
+    )
     return " ".join(cleaned.split())
 
 
