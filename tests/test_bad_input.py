@@ -179,3 +179,16 @@ def test_dashboard_inputs(client, world, alice):
     for value in NASTY:
         if "/" not in value and value.strip():
             assert_no_500(client.post(f"/dashboard/availability/overrides/{value}/delete/"), value)
+
+
+def test_deeply_nested_json_bodies(client, world):
+    """Thousands of nested brackets hit the parser's recursion limit: 400, never a 500."""
+    uid = world["booking"].uid
+    for body in ("[" * 10_000, '{"a":' * 10_000, "[" * 100_000 + "]" * 100_000):
+        for url in (
+            "/api/v1/alice/intro/bookings",
+            f"/api/v1/bookings/{uid}/cancel",
+            f"/api/v1/bookings/{uid}/reschedule",
+        ):
+            response = client.post(url, body, content_type="application/json")
+            assert response.status_code == 400, (url, body[:10], response.status_code)
