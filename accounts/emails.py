@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -26,9 +27,19 @@ def activation_path(user) -> str:
     return reverse("activate", args=[uid, default_token_generator.make_token(user)])
 
 
-def _subject_and_body(delivery: EmailDelivery) -> tuple[str, str]:
+def account_for_reset(address: str):
+    """The account a reset for `address` goes to (Django's rules: active, with a usable
+    password, email matched without case), or None."""
+    return next(iter(PasswordResetForm().get_users(address)), None)
+
+
+def _compose(delivery: EmailDelivery) -> tuple[str, str, str] | None:
+    """(to, subject, body), or None when there is nobody to send to."""
     user = delivery.user
     if delivery.kind == EmailKind.PASSWORD_RESET:
+        user = account_for_reset(delivery.recipient)
+        if user is None:
+            return None
         base = urlsplit(settings.BASE_URL)
         context = {
             "email": user.email,
@@ -40,7 +51,8 @@ def _subject_and_body(delivery: EmailDelivery) -> tuple[str, str]:
             "protocol": base.scheme,
         }
         subject = render_to_string("registration/password_reset_subject.txt", context)
-        return subject, render_to_string("registration/password_reset_email.html", context)
+        body = render_to_string("registration/password_reset_email.html", context)
+        return user.email, subject, body
     if delivery.kind == EmailKind.ACCOUNT_ACTIVATION:
         template = "accounts/email/activate.txt"
         context = {"activate_url": settings.BASE_URL + activation_path(user)}
@@ -53,15 +65,19 @@ def _subject_and_body(delivery: EmailDelivery) -> tuple[str, str]:
     else:
         raise ValueError(f"not an account email: {delivery.kind}")
     subject, _, body = render_to_string(template, context).partition("\n")
-    return subject, body
+    return delivery.recipient, subject, body
 
 
-def build_account_message(delivery: EmailDelivery) -> EmailMessage:
-    subject, body = _subject_and_body(delivery)
+def build_account_message(delivery: EmailDelivery) -> EmailMessage | None:
+    """The email, or None when there is nobody to send it to (a reset for no account)."""
+    composed = _compose(delivery)
+    if composed is None:
+        return None
+    to, subject, body = composed
     return EmailMessage(
         subject=header_safe(subject),
         body=body.strip() + "\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[delivery.recipient],
+        to=[to],
         headers=delivery_headers(delivery.key),
     )

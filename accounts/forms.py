@@ -31,13 +31,14 @@ class SignUpForm(forms.Form):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's reset form, but the email is queued in the outbox instead of sent in the request
-    (an SMTP outage no longer loses it, and an existing address no longer answers slower)."""
+    """Django's reset form, but the request only queues the address in the outbox; the worker
+    finds the account and sends (an SMTP outage no longer loses the email, and an existing
+    address no longer answers slower than an unknown one)."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        from accounts.services import send_password_reset
+    def save(self, *args, **kwargs):
+        from accounts.services import request_password_reset
 
-        send_password_reset(context["user"])
+        request_password_reset(self.cleaned_data["email"])
 
 
 class ProfileForm(forms.ModelForm):

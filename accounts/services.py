@@ -28,15 +28,20 @@ def sign_up(email: str) -> None:
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is not None and user.is_active:
-        announce_account_email(user, EmailKind.ACCOUNT_EXISTS)
+        announce_account_email(EmailKind.ACCOUNT_EXISTS, recipient=user.email, user=user)
         return
     if user is None:
         user = User.objects.create_user(email, None, is_active=False)
-    announce_account_email(user, EmailKind.ACCOUNT_ACTIVATION)
+    announce_account_email(EmailKind.ACCOUNT_ACTIVATION, recipient=user.email, user=user)
 
 
-def send_password_reset(user: User) -> None:
-    announce_account_email(user, EmailKind.PASSWORD_RESET)
+def request_password_reset(email: str) -> None:
+    """Queue a reset for whatever address was typed; the worker looks the account up.
+
+    Known and unknown addresses cost the request the same (one row, one publish), so the
+    answer's timing does not tell whether an account exists.
+    """
+    announce_account_email(EmailKind.PASSWORD_RESET, recipient=email)
 
 
 def user_for_activation(uidb64: str, token: str) -> User | None:

@@ -45,6 +45,9 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed for good"
+    # A password reset asked for an address with no active account: nothing to send (the
+    # request did the same work either way, so its timing says nothing about the address).
+    SKIPPED = "skipped", "Not sent (no account)"
 
 
 class EmailDelivery(models.Model):

@@ -70,19 +70,19 @@ def announce(booking: Booking, kind: str, role: str, *, key: str | None = None, 
     return delivery
 
 
-def announce_account_email(user, kind: str, **extra) -> EmailDelivery:
+def announce_account_email(kind: str, *, recipient: str, user=None) -> EmailDelivery:
     """Queue an account email (sign-up, password reset) through the same outbox.
 
-    Only the user is stored: links and their tokens are made when the email is built, so no
-    secret sits in the table. Each call is a new email.
+    Only the user (or, for a password reset, the address typed) is stored: links and their
+    tokens are made when the email is built, so no secret sits in the table. Each call is a
+    new email.
     """
     delivery = EmailDelivery.objects.create(
         user=user,
         kind=kind,
         recipient_role=Recipient.HOST,
-        recipient=user.email,
-        snapshot=extra,
-        key=f"account:{kind}:{user.pk}:{uuid.uuid4().hex}",
+        recipient=recipient,
+        key=f"account:{kind}:{uuid.uuid4().hex}",
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: enqueue(delivery.pk))
@@ -246,6 +246,10 @@ def attempt_delivery(delivery_id: int, now: dt.datetime | None = None) -> float 
     ).get(pk=delivery_id)
     try:
         message = build_email(delivery)
+        if message is None:
+            delivery.status = DeliveryStatus.SKIPPED
+            delivery.save(update_fields=["status"])
+            return None
         message.send()
     except Exception as error:
         delivery.last_error = f"{type(error).__name__}: {error}"[:2000]

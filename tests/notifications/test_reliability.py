@@ -93,13 +93,23 @@ def test_account_emails_survive_an_smtp_outage(client, alice, settings, path, da
     assert services.attempt_delivery(delivery.pk) is None
     [message] = mail.outbox
     assert message.to == [data["email"]]
+    assert delivery.status != DeliveryStatus.SKIPPED
     assert message.extra_headers["Message-ID"] == message_id_for(delivery.key)
     assert "http://127.0.0.1:8000/accounts/" in message.body
 
 
-def test_a_password_reset_for_an_unknown_address_queues_nothing(client, after_commit):
-    after_commit(client.post, "/accounts/password-reset/", {"email": "nobody@example.com"})
-    assert not EmailDelivery.objects.exists() and not mail.outbox
+def test_a_password_reset_costs_the_request_the_same_for_known_and_unknown_addresses(
+    client, alice, after_commit
+):
+    """Both queue one row (no lookup-dependent work in the request); the worker finds the
+    account, or skips the row when there is none."""
+    for address in ("nobody@example.com", "ALICE@example.com"):
+        after_commit(client.post, "/accounts/password-reset/", {"email": address})
+    unknown, known = EmailDelivery.objects.order_by("pk")
+    assert unknown.status == DeliveryStatus.SKIPPED and unknown.user is None
+    assert known.status == DeliveryStatus.SENT
+    [message] = mail.outbox
+    assert message.to == ["alice@example.com"]
 
 
 @pytest.mark.parametrize(
