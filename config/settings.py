@@ -212,9 +212,10 @@ CELERY_TASK_IGNORE_RESULT = True
 # notifications.services and the Message-ID derived from the delivery key make copies harmless.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A broker outage must not end the worker: reconnect forever, also at start-up, and keep the
-# unacknowledged messages in Redis (restored by kombu after the visibility timeout) rather
-# than restoring them through a connection that is gone.
+# A broker outage must not end the worker: it reconnects forever, also at start-up (Celery's
+# default gives up after 100 tries). Tasks running when the connection drops are not cancelled;
+# a message whose ack was lost comes back after the visibility timeout and finds its row claimed
+# or sent. If the worker exits anyway, its supervisor restarts it (docker-compose `restart`).
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None

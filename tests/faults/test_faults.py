@@ -59,7 +59,7 @@ def test_booking_while_redis_is_down_stays_fast_and_the_sweeper_sends_later(stac
     """Publishing after commit tries once: a dead broker costs no seconds per booking."""
     stack.redis.stop()
     result = stack.book("brokerdown", 5)
-    assert result["slowest"] < 0.5, result
+    assert result["slowest"] < 1.0, result  # two publishes each; retrying ones take seconds
     assert {status for _, status in stack.deliveries("brokerdown")} == {"pending"}
     stack.redis.start()
     stack.start_worker()
