@@ -23,8 +23,7 @@ def header_safe(text: str) -> str:
     """One line of header text: bidi overrides dropped, control characters (line breaks among
     them) become spaces, runs of spaces one."""
     cleaned = "".join(
-        "" if char in BIDI_CONTROLS else " " if is_unsafe_character(char) else char
-        for char in text
+        "" if char in BIDI_CONTROLS else " " if is_unsafe_character(char) else char for char in text
     )
     return " ".join(cleaned.split())
 
