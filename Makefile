@@ -6,11 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test venv lint bench clean
+.PHONY: run test venv lint bench clean lock
 
-$(INSTALLED): pyproject.toml
+# requirements.lock pins every package (runtime and dev); it is applied as constraints, so a
+# dependency added to pyproject.toml but not locked yet still installs. `make lock` renews it.
+$(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
 	touch $(INSTALLED)
 
 venv: $(INSTALLED)
@@ -28,6 +30,13 @@ lint: venv
 
 bench: venv
 	./scripts/with-test-services $(BIN)/python bench/run.py
+
+# Pin what pyproject.toml adds (existing pins kept) from the configured package index;
+# `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed version.
+lock: venv
+	$(BIN)/pip install --quiet --disable-pip-version-check pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+	  --no-emit-find-links $(LOCK_ARGS) --output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts

@@ -5,58 +5,43 @@ account: a new address gets a link to choose a password (which activates the acc
 one gets an email saying so. Choosing the password only after the email is confirmed means
 nobody can pre-create an account for someone else's address with a password they know.
 The links use Django's password-reset tokens, so each works once.
+
+Every email goes through the notifications outbox (accounts.emails builds it when a worker
+sends it): the request does the same small amount of work whatever the answer, and an SMTP
+outage delays the email instead of losing it.
 """
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.db import transaction
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 
 from accounts.models import User
-
-logger = logging.getLogger(__name__)
-
-
-def _send(template: str, to: str, context: dict) -> None:
-    subject, _, body = render_to_string(template, context).partition("\n")
-    try:
-        send_mail(subject.strip(), body.strip(), settings.DEFAULT_FROM_EMAIL, [to])
-    except Exception:  # the page must answer the same either way
-        logger.exception("could not send %s", template)
+from notifications.models import EmailKind
+from notifications.services import announce_account_email
 
 
-def activation_path(user: User) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return reverse("activate", args=[uid, default_token_generator.make_token(user)])
-
-
+@transaction.atomic
 def sign_up(email: str) -> None:
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is not None and user.is_active:
-        _send(
-            "accounts/email/already_registered.txt",
-            user.email,
-            {
-                "login_url": settings.BASE_URL + reverse("login"),
-                "reset_url": settings.BASE_URL + reverse("password_reset"),
-            },
-        )
+        announce_account_email(EmailKind.ACCOUNT_EXISTS, recipient=user.email, user=user)
         return
     if user is None:
         user = User.objects.create_user(email, None, is_active=False)
-    _send(
-        "accounts/email/activate.txt",
-        user.email,
-        {"activate_url": settings.BASE_URL + activation_path(user)},
-    )
+    announce_account_email(EmailKind.ACCOUNT_ACTIVATION, recipient=user.email, user=user)
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset for whatever address was typed; the worker looks the account up.
+
+    Known and unknown addresses cost the request the same (one row, one publish), so the
+    answer's timing does not tell whether an account exists.
+    """
+    announce_account_email(EmailKind.PASSWORD_RESET, recipient=email)
 
 
 def user_for_activation(uidb64: str, token: str) -> User | None:

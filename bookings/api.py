@@ -92,6 +92,8 @@ def read_json_object(request, fields: dict[str, bool]) -> dict:
         body = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
         raise ApiError("The request body is not valid JSON.") from None
+    except RecursionError:  # thousands of nested brackets: refused, not a 500
+        raise ApiError("The request body is nested too deeply.") from None
     if not isinstance(body, dict):
         raise ApiError("The request body must be a JSON object.")
     type_errors = {

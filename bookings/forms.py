@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from availability.forms import FURTHEST, LocalDateTimeField, read_in_zone
 from availability.timezones import is_known_timezone, timezone_choices
 from bookings.models import EventType, slug_validator
+from bookings.validators import refuse_unsafe_characters
 
 # Paths under /<handle>/ that belong to other pages (the booking assistant's chat).
 RESERVED_SLUGS = frozenset({"assistant"})
@@ -56,7 +57,7 @@ class StartField(forms.CharField):
 
 class BookingRequestForm(forms.Form):
     start = StartField()
-    name = forms.CharField(max_length=200, label="Your name")
+    name = forms.CharField(max_length=200, label="Your name", validators=[refuse_unsafe_characters])
     email = forms.EmailField(max_length=254, label="Email")
     timezone = TimezoneField()
     notes = forms.CharField(
@@ -164,7 +165,9 @@ class HostBookingForm(forms.Form):
 
     event_type = forms.ModelChoiceField(queryset=None, label="Event type")
     start = LocalDateTimeField(label="Starts")
-    name = forms.CharField(max_length=200, label="Guest name")
+    name = forms.CharField(
+        max_length=200, label="Guest name", validators=[refuse_unsafe_characters]
+    )
     email = forms.EmailField(max_length=254, label="Guest email")
     timezone = TimezoneField(label="Guest timezone")
     notes = forms.CharField(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
 from bookings.models import Booking, BookingStatus
+from bookings.validators import is_unsafe_character
 
 PRODID = "-//Slotbook//Bookings//EN"
 
@@ -43,13 +44,20 @@ def is_cancellation(booking: Booking) -> bool:
     return booking.status in (BookingStatus.CANCELLED, BookingStatus.DECLINED)
 
 
-def booking_event(booking: Booking) -> Event:
+def _one_line(text: str) -> str:
+    """Names as iCalendar parameter values: no control characters or bidi overrides."""
+    return " ".join("".join(" " if is_unsafe_character(c) else c for c in text).split())
+
+
+def booking_event(booking: Booking, *, for_host: bool = False) -> Event:
+    """The meeting as one VEVENT; the host's copy is titled with the guest, the guest's with
+    the host (each sees who they are meeting)."""
     event_type = booking.event_type
     host = booking.host
-    organizer = vCalAddress.new(host.email, cn=host.public_name, role="CHAIR")
+    organizer = vCalAddress.new(host.email, cn=_one_line(host.public_name), role="CHAIR")
     guest = vCalAddress.new(
         booking.guest_email,
-        cn=booking.guest_name,
+        cn=_one_line(booking.guest_name),
         role="REQ-PARTICIPANT",
         partstat=_GUEST_PARTSTAT[booking.status],
         rsvp=False,
@@ -60,7 +68,8 @@ def booking_event(booking: Booking) -> Event:
         stamp=timezone.now(),
         start=booking.start,
         end=booking.end,
-        summary=f"{event_type.title} with {host.public_name}",
+        summary=f"{event_type.title} with "
+        + _one_line(booking.guest_name if for_host else host.public_name),
         description=event_type.description or None,
         location=event_type.location or None,
         organizer=organizer,
@@ -70,8 +79,9 @@ def booking_event(booking: Booking) -> Event:
     return event
 
 
-def booking_invite(booking: Booking) -> bytes:
+def booking_invite(booking: Booking, *, for_host: bool = False) -> bytes:
     """A one-event calendar: REQUEST while the booking stands, CANCEL once it is off."""
     method = "CANCEL" if is_cancellation(booking) else "REQUEST"
-    calendar = Calendar.new(prodid=PRODID, method=method, subcomponents=[booking_event(booking)])
+    event = booking_event(booking, for_host=for_host)
+    calendar = Calendar.new(prodid=PRODID, method=method, subcomponents=[event])
     return calendar.to_ical()

@@ -10,6 +10,7 @@ list by the test suite.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +76,15 @@ def _parse_environment_name(raw: str) -> str:
     if raw not in ("development", "production", "test"):
         raise ValueError(f"expected development, production or test, got {raw!r}")
     return raw
+
+
+def _parse_admin_url(raw: str) -> str:
+    path = raw.strip().strip("/")
+    if not path or any(part in ("", ".", "..") for part in path.split("/")):
+        raise ValueError(f"expected a path such as admin/ or staff-7f3k/, got {raw!r}")
+    if not all(char.isalnum() or char in "-_/" for char in path):
+        raise ValueError("use letters, digits, '-', '_' and '/' only")
+    return f"{path}/"
 
 
 @dataclass(frozen=True)
@@ -172,6 +182,13 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("SENTRY_DSN", str, "", False, "Sentry DSN; errors are reported there when set"),
     Variable("LOG_LEVEL", str, "INFO", False, "root log level: DEBUG, INFO, WARNING or ERROR"),
     Variable(
+        "ADMIN_URL",
+        _parse_admin_url,
+        "admin/",
+        False,
+        "path of the Django admin, e.g. staff-7f3k/ (an unguessable path keeps scanners away)",
+    ),
+    Variable(
         "GUEST_LINK_MAX_AGE_DAYS",
         _parse_positive_int,
         "400",
@@ -198,6 +215,24 @@ class EnvironmentProblems(Exception):
         self.problems = problems
         lines = "\n".join(f"  - {problem}" for problem in problems)
         super().__init__(f"The environment is not valid for this deployment:\n{lines}")
+
+
+def dotenv_wanted(environment: Mapping[str, str] | None = None) -> bool:
+    """Whether `.env` may be read: not under the test suite, whose settings must not depend on
+    a developer's file."""
+    environment = os.environ if environment is None else environment
+    return environment.get("DJANGO_ENV") != "test" and "pytest" not in sys.modules
+
+
+def read_dotenv(path) -> bool:
+    """Fill unset variables from a `.env` file when there is one (django-environ's reader).
+
+    Variables already in the environment win, so a deployment can override any line.
+    """
+    if not os.path.isfile(path):
+        return False
+    environ.Env.read_env(str(path), overwrite=False)
+    return True
 
 
 def is_production(environment: Mapping[str, str]) -> bool:
@@ -229,6 +264,12 @@ def read_environment(environment: Mapping[str, str] | None = None) -> dict[str, 
         except (ValueError, TypeError, environ.ImproperlyConfigured) as error:
             problems.append(f"{variable.name} is malformed: {error}")
             values[variable.name] = None
+    if production and not environment.get("EMAIL_URL") and not environment.get("RESEND_API_KEY"):
+        # Otherwise production mail would go to the console: silently nowhere.
+        problems.append(
+            "EMAIL_URL or RESEND_API_KEY is required: how emails leave (smtp://user:pass@host:587,"
+            " or a Resend API key)"
+        )
     if production and values.get("DJANGO_ENV") == "production" and values.get("DEBUG"):
         problems.append("DEBUG must be false when DJANGO_ENV is production")
     if problems:

@@ -12,10 +12,14 @@ import os
 import sys
 from pathlib import Path
 
-from config.env import EnvironmentProblems, read_environment
+from config.env import EnvironmentProblems, dotenv_wanted, read_dotenv, read_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+# A `.env` beside manage.py fills in what the process environment leaves unset (never in tests,
+# whose settings must not depend on a developer's file).
+if dotenv_wanted():
+    read_dotenv(BASE_DIR / ".env")
 
 try:
     ENV = read_environment()
@@ -32,6 +36,7 @@ ALLOWED_HOSTS = ENV["ALLOWED_HOSTS"] or ["127.0.0.1", "localhost", "testserver"]
 BASE_URL = ENV["BASE_URL"]
 CSRF_TRUSTED_ORIGINS = ENV["CSRF_TRUSTED_ORIGINS"]
 GUEST_LINK_MAX_AGE_DAYS = ENV["GUEST_LINK_MAX_AGE_DAYS"]
+ADMIN_URL = ENV["ADMIN_URL"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -82,17 +87,25 @@ TEMPLATES = [
     },
 ]
 
+# SQLite (the default file, or any sqlite:// DATABASE_URL): every transaction takes the write lock
+# at BEGIN, so booking checks and inserts are serialised across processes (SQLite has no row
+# locks), and a writer waits for the lock instead of failing with "database is locked".
+_SQLITE_OPTIONS = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 if ENV["DATABASE_URL"]:
     DATABASES = {"default": {**ENV["DATABASE_URL"], "CONN_MAX_AGE": 60}}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = {
+            **_SQLITE_OPTIONS,
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            # Every transaction takes the write lock at BEGIN, so booking checks and inserts
-            # are serialised across processes (SQLite has no row locks).
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            "OPTIONS": _SQLITE_OPTIONS,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -155,6 +168,15 @@ else:
 DEFAULT_FROM_EMAIL = ENV["DEFAULT_FROM_EMAIL"]
 # Sends that fail are retried with exponential backoff, up to this many attempts in all.
 EMAIL_MAX_ATTEMPTS = 6
+EMAIL_RETRY_BASE_SECONDS = 30
+# An SMTP conversation that stalls this long (per socket operation) fails and is retried.
+EMAIL_TIMEOUT = 30
+# A delivery claimed by a worker that then died is handed out again after this lease; it must
+# outlast the slowest real send (EMAIL_TIMEOUT per step), and bounds how late a copy can come.
+EMAIL_SENDING_LEASE_SECONDS = 180
+# A waiting delivery whose retry time has passed by this much lost its task: the sweeper
+# re-queues it (broker down at publish time, or restarted without its queue).
+EMAIL_REQUEUE_GRACE_SECONDS = 60
 
 # Booking assistant: an optional OpenAI-compatible model; unset means the built-in parser.
 ASSISTANT_LLM_URL = ENV["ASSISTANT_LLM_URL"]
@@ -180,25 +202,52 @@ else:
     _processed_dir = VAR_DIR / "celery" / "processed"
     for _folder in (_queue_dir, _processed_dir):
         _folder.mkdir(parents=True, exist_ok=True)
+    _control_dir = VAR_DIR / "celery" / "control"
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
         "store_processed": False,
+        # kombu's default is ./control, relative to wherever the worker was started.
+        "control_folder": str(_control_dir),
     }
 CELERY_TASK_IGNORE_RESULT = True
+# Delivery is at-least-once end to end: a task message is acknowledged only after it ran, and
+# the outbox sweeper re-queues what a lost message or a killed worker left behind; the claim in
+# notifications.services and the Message-ID derived from the delivery key make copies harmless.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker outage must not end the worker: it reconnects forever, also at start-up (Celery's
+# default gives up after 100 tries). Tasks running when the connection drops are not cancelled;
+# a message whose ack was lost comes back after the visibility timeout and finds its row claimed
+# or sent. If the worker exits anyway, its supervisor restarts it (docker-compose `restart`).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        {
+            # Publishing (from a request, beat or a task) makes one connection attempt of at
+            # most a second instead of retrying for seconds when Redis is unreachable; the
+            # outbox row stays for the sweeper (notifications.services.enqueue). The worker's
+            # own consuming connection still reconnects forever (settings above).
+            "max_retries": 0,
+            "socket_connect_timeout": 1,
+            # Longer than any task runs, so a slow send is not handed to a second worker.
+            "visibility_timeout": 3600,
+        }
+    )
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "every-minute-send-due-reminders": {
         "task": "notifications.tasks.send_due_reminders",
         "schedule": 60.0,
     },
-    "every-five-minutes-requeue-stalled-emails": {
+    "every-minute-requeue-stalled-emails": {
         "task": "notifications.tasks.requeue_stalled_emails",
-        "schedule": 300.0,
+        "schedule": 60.0,
     },
 }
 

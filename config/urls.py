@@ -8,16 +8,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from accounts.forms import OutboxPasswordResetForm
 from notifications import views as notification_views
 
 # Reset links are built on BASE_URL, never on the Host header of whoever asked.
 _base = urlsplit(settings.BASE_URL)
 _reset = auth_views.PasswordResetView.as_view(
-    extra_email_context={"domain": _base.netloc, "protocol": _base.scheme}
+    form_class=OutboxPasswordResetForm,
+    extra_email_context={"domain": _base.netloc, "protocol": _base.scheme},
 )
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include("assistant.api_urls")),
     path("api/v1/", include("bookings.api_urls")),
     path(

@@ -19,7 +19,7 @@ from django.urls import reverse
 from bookings.ics import booking_invite, is_cancellation
 from bookings.links import absolute_url, guest_links
 from bookings.models import Booking
-from notifications.backends import IDEMPOTENCY_HEADER
+from notifications.headers import delivery_headers, header_safe
 from notifications.models import EmailDelivery, EmailKind, Recipient
 
 
@@ -87,6 +87,7 @@ def compose(delivery: EmailDelivery, booking: Booking, when: str, old_when: str)
     guest_name = booking.guest_name
     reason = snapshot.get("reason") or ""
     reason_line = [f"Reason given: {reason}"] if reason else []
+    notes_line = [f"Their note: {booking.notes}"] if booking.notes else []
     host_page = absolute_url(reverse("dashboard-booking", args=[booking.uid]))
 
     if kind == EmailKind.BOOKING_CONFIRMED:
@@ -143,7 +144,7 @@ def compose(delivery: EmailDelivery, booking: Booking, when: str, old_when: str)
         return Composed(
             f"New booking: {title} with {guest_name}, {when}",
             "New booking",
-            [f"{guest_name} ({booking.guest_email}) booked {title}."],
+            [f"{guest_name} ({booking.guest_email}) booked {title}.", *notes_line],
             [("See the booking", host_page)],
         )
     if kind == EmailKind.HOST_NEW_REQUEST:
@@ -152,7 +153,8 @@ def compose(delivery: EmailDelivery, booking: Booking, when: str, old_when: str)
             "New request to confirm",
             [
                 f"{guest_name} ({booking.guest_email}) asked for {title}. "
-                "The time is held until you confirm or decline."
+                "The time is held until you confirm or decline.",
+                *notes_line,
             ],
             [
                 ("Confirm", f"{host_page}?action=confirm"),
@@ -201,17 +203,18 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
         "recipient_zone": zone.key,
     }
     message = EmailMultiAlternatives(
-        subject=composed.subject,
+        subject=header_safe(composed.subject),
         body=render_to_string("notifications/email/layout.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.recipient],
         # A reply reaches the other party, not a no-reply mailbox.
         reply_to=[booking.host.email if to_guest else booking.guest_email],
-        headers={IDEMPOTENCY_HEADER: delivery.key},
+        headers=delivery_headers(delivery.key),
     )
     message.attach_alternative(
         render_to_string("notifications/email/layout.html", context), "text/html"
     )
     method = "CANCEL" if is_cancellation(booking) else "REQUEST"
-    message.attach("invite.ics", booking_invite(booking), f"text/calendar; method={method}")
+    invite = booking_invite(booking, for_host=not to_guest)
+    message.attach("invite.ics", invite, f"text/calendar; method={method}")
     return message

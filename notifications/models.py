@@ -34,6 +34,10 @@ class EmailKind(models.TextChoices):
     HOST_NEW_REQUEST = "host_new_request", "New request to confirm"
     HOST_GUEST_RESCHEDULED = "host_guest_rescheduled", "Guest rescheduled"
     HOST_GUEST_CANCELLED = "host_guest_cancelled", "Guest cancelled"
+    # Accounts (no booking): composed by accounts.emails when sent
+    ACCOUNT_ACTIVATION = "account_activation", "Finish signing up"
+    ACCOUNT_EXISTS = "account_exists", "Already registered"
+    PASSWORD_RESET = "password_reset", "Password reset"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -41,11 +45,26 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed for good"
+    # A password reset asked for an address with no active account: nothing to send (the
+    # request did the same work either way, so its timing says nothing about the address).
+    SKIPPED = "skipped", "Not sent (no account)"
 
 
 class EmailDelivery(models.Model):
+    # Booking emails name their booking; account emails (sign-up, password reset) their user.
     booking = models.ForeignKey(
-        "bookings.Booking", on_delete=models.CASCADE, related_name="email_deliveries"
+        "bookings.Booking",
+        on_delete=models.CASCADE,
+        related_name="email_deliveries",
+        null=True,
+        blank=True,
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account_emails",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(max_length=32, choices=EmailKind.choices)
     recipient_role = models.CharField(max_length=8, choices=Recipient.choices)

@@ -3,12 +3,20 @@
 The booking service calls the `on_*` functions inside its transaction. They only write rows
 (EmailDelivery, Reminder) and ask for a Celery task after commit, so nothing here can slow a
 booking down for long, and no email failure can undo one.
+
+Delivery is at-least-once. A worker claims a row (pending -> sending), sends, marks it sent. If
+it dies between the server accepting the message and the mark, the row's lease
+(EMAIL_SENDING_LEASE_SECONDS) runs out and the sweeper hands it out again: the recipient may get
+a second copy, but with the same Message-ID (derived from the delivery key), which mail servers
+and clients treat as the same message. Nothing is ever lost: a row is only "sent" after the
+server accepted it, and only "failed" after EMAIL_MAX_ATTEMPTS refusals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -28,8 +36,6 @@ from notifications.models import (
 logger = logging.getLogger(__name__)
 
 REMINDER_OFFSETS = {"remind_24h": 24 * 60, "remind_1h": 60}
-STALLED_AFTER = dt.timedelta(minutes=15)
-RETRY_GRACE = dt.timedelta(minutes=1)
 
 
 def snapshot_of(booking: Booking, **extra) -> dict:
@@ -64,14 +70,41 @@ def announce(booking: Booking, kind: str, role: str, *, key: str | None = None, 
     return delivery
 
 
+def announce_account_email(kind: str, *, recipient: str, user=None) -> EmailDelivery:
+    """Queue an account email (sign-up, password reset) through the same outbox.
+
+    Only the user (or, for a password reset, the address typed) is stored: links and their
+    tokens are made when the email is built, so no secret sits in the table. Each call is a
+    new email.
+    """
+    delivery = EmailDelivery.objects.create(
+        user=user,
+        kind=kind,
+        recipient_role=Recipient.HOST,
+        recipient=recipient,
+        key=f"account:{kind}:{uuid.uuid4().hex}",
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: enqueue(delivery.pk))
+    return delivery
+
+
 def enqueue(delivery_id: int) -> None:
-    """Hand a delivery to Celery; if the broker is down the sweeper picks it up later."""
+    """Hand a delivery to Celery; if the broker is down the sweeper picks it up later.
+
+    One publish attempt and no retries (a broker outage must cost a request milliseconds, not
+    seconds); the row is already committed, so nothing is lost when this fails.
+    """
     from notifications.tasks import send_email_delivery
 
     try:
-        send_email_delivery.delay(delivery_id)
-    except Exception:  # the broker being down must not fail the request that booked
-        logger.exception("could not enqueue email delivery id=%s", delivery_id)
+        send_email_delivery.apply_async((delivery_id,), retry=False)
+    except Exception as error:  # the broker being down must not fail the request that booked
+        logger.warning(
+            "could not enqueue email delivery id=%s (%s); the sweeper will",
+            delivery_id,
+            type(error).__name__,
+        )
 
 
 # --- booking events ---------------------------------------------------------------------------
@@ -188,15 +221,20 @@ def dispatch_due_reminders(now: dt.datetime | None = None, *, limit: int = 10_00
 # --- sending --------------------------------------------------------------------------------
 
 
-def retry_delay(attempts: int) -> int:
+def retry_delay(attempts: int) -> float:
     """Seconds before the next attempt: 30 s, 1 min, 2 min, 4 min... capped at an hour."""
-    return min(30 * 2 ** max(attempts - 1, 0), 3600)
+    return min(settings.EMAIL_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600)
 
 
-def attempt_delivery(delivery_id: int, now: dt.datetime | None = None) -> int | None:
-    """Send a pending delivery once. Returns seconds to wait before retrying, or None."""
+def build_email(delivery: EmailDelivery):
+    from accounts.emails import build_account_message
     from notifications.emails import build_message
 
+    return build_message(delivery) if delivery.booking_id else build_account_message(delivery)
+
+
+def attempt_delivery(delivery_id: int, now: dt.datetime | None = None) -> float | None:
+    """Send a pending delivery once. Returns seconds to wait before retrying, or None."""
     now = now or timezone.now()
     claimed = EmailDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
@@ -204,10 +242,14 @@ def attempt_delivery(delivery_id: int, now: dt.datetime | None = None) -> int | 
     if not claimed:
         return None  # sent already, being sent, or given up on
     delivery = EmailDelivery.objects.select_related(
-        "booking__event_type__host", "booking__host"
+        "booking__event_type__host", "booking__host", "user"
     ).get(pk=delivery_id)
     try:
-        message = build_message(delivery)
+        message = build_email(delivery)
+        if message is None:
+            delivery.status = DeliveryStatus.SKIPPED
+            delivery.save(update_fields=["status"])
+            return None
         message.send()
     except Exception as error:
         delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -236,14 +278,21 @@ def attempt_delivery(delivery_id: int, now: dt.datetime | None = None) -> int | 
 
 
 def requeue_stalled_deliveries(now: dt.datetime | None = None) -> int:
-    """Re-enqueue deliveries whose task was lost (broker down, worker killed mid-send)."""
+    """Re-enqueue deliveries whose task was lost (broker down, worker killed mid-send).
+
+    A row still "sending" after its lease was claimed by a worker that died: it goes back to
+    pending (the copy it may cause carries the same Message-ID). A pending row whose retry
+    time passed a while ago has no task any more.
+    """
     now = now or timezone.now()
-    EmailDelivery.objects.filter(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - STALLED_AFTER
-    ).update(status=DeliveryStatus.PENDING, next_attempt_at=now)
+    lease = dt.timedelta(seconds=settings.EMAIL_SENDING_LEASE_SECONDS)
+    grace = dt.timedelta(seconds=settings.EMAIL_REQUEUE_GRACE_SECONDS)
+    EmailDelivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=now - lease).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=now - grace
+    )
     stalled = list(
         EmailDelivery.objects.filter(
-            status=DeliveryStatus.PENDING, next_attempt_at__lt=now - RETRY_GRACE
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now - grace
         ).values_list("pk", flat=True)[:1000]
     )
     for delivery_id in stalled:

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import DatabaseError, close_old_connections
 
 from notifications import services
+
+# While the database is unreachable (restart, failover) a send is tried again shortly; the
+# outbox row is untouched or, if it was claimed, goes back after its lease.
+DATABASE_RETRY_SECONDS = 5
 
 
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def send_email_delivery(self, delivery_id: int) -> None:
     """Send one queued email; failed attempts come back with exponential backoff."""
-    delay = services.attempt_delivery(delivery_id)
+    try:
+        delay = services.attempt_delivery(delivery_id)
+    except DatabaseError:
+        close_old_connections()
+        raise self.retry(countdown=DATABASE_RETRY_SECONDS) from None
     if delay is not None:
         raise self.retry(countdown=delay)
 

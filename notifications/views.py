@@ -34,7 +34,7 @@ def calendar_feed(request, token: str):
         prodid=PRODID,
         name=f"{feed.host.public_name}: bookings",
         refresh_interval=dt.timedelta(minutes=15),
-        subcomponents=[booking_event(booking) for booking in bookings],
+        subcomponents=[booking_event(booking, for_host=True) for booking in bookings],
     )
     calendar.add("method", "PUBLISH")
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")

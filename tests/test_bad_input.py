@@ -234,3 +234,16 @@ def test_assistant_api_and_page(client, world, caplog):
         assert response.status_code == 400, raw
     # The parser's safety net was never needed: it read every message without an exception.
     assert "assistant parser failed" not in caplog.text
+
+
+def test_deeply_nested_json_bodies(client, world):
+    """Thousands of nested brackets hit the parser's recursion limit: 400, never a 500."""
+    uid = world["booking"].uid
+    for body in ("[" * 10_000, '{"a":' * 10_000, "[" * 100_000 + "]" * 100_000):
+        for url in (
+            "/api/v1/alice/intro/bookings",
+            f"/api/v1/bookings/{uid}/cancel",
+            f"/api/v1/bookings/{uid}/reschedule",
+        ):
+            response = client.post(url, body, content_type="application/json")
+            assert response.status_code == 400, (url, body[:10], response.status_code)

@@ -15,8 +15,8 @@ def link_in(message) -> str:
     return re.search(r"https?://\S+", message.body).group(0).replace("http://127.0.0.1:8000", "")
 
 
-def test_sign_up_sends_a_link_and_the_link_sets_the_password(client):
-    response = client.post("/accounts/signup/", {"email": "New.Host@Example.com"})
+def test_sign_up_sends_a_link_and_the_link_sets_the_password(client, after_commit):
+    response = after_commit(client.post, "/accounts/signup/", {"email": "New.Host@Example.com"})
     assert response.status_code == 200 and "Check your email" in response.content.decode()
     user = get_user_model().objects.get(email="new.host@example.com")
     assert not user.is_active and not user.has_usable_password()
@@ -35,9 +35,10 @@ def test_sign_up_sends_a_link_and_the_link_sets_the_password(client):
     assert client.get(path).status_code == 400
 
 
-def test_sign_up_with_a_taken_email_looks_the_same_and_warns_the_owner(client, alice):
-    fresh = client.post("/accounts/signup/", {"email": "someone@example.com"}).content.decode()
-    taken = client.post("/accounts/signup/", {"email": "alice@example.com"}).content.decode()
+def test_sign_up_with_a_taken_email_looks_the_same_and_warns_the_owner(client, alice, after_commit):
+    fresh = after_commit(client.post, "/accounts/signup/", {"email": "someone@example.com"})
+    taken = after_commit(client.post, "/accounts/signup/", {"email": "alice@example.com"})
+    fresh, taken = fresh.content.decode(), taken.content.decode()
 
     def normalised(html: str) -> str:
         html = re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
@@ -86,9 +87,11 @@ def test_handles_are_unique_without_case(client, alice):
     assert "taken" in response.content.decode()
 
 
-def test_password_reset_does_not_say_whether_an_account_exists(client, alice):
-    known = client.post("/accounts/password-reset/", {"email": "alice@example.com"})
-    unknown = client.post("/accounts/password-reset/", {"email": "nobody@example.com"})
+def test_password_reset_does_not_say_whether_an_account_exists(client, alice, after_commit):
+    known = after_commit(client.post, "/accounts/password-reset/", {"email": "alice@example.com"})
+    unknown = after_commit(
+        client.post, "/accounts/password-reset/", {"email": "nobody@example.com"}
+    )
     assert known.url == unknown.url == "/accounts/password-reset/sent/"
     [message] = mail.outbox
     assert message.to == ["alice@example.com"]

@@ -20,6 +20,7 @@ GOOD_PRODUCTION = {
     "BASE_URL": "https://book.example.com",
     "DATABASE_URL": "postgres://app:pw@db:5432/app",
     "REDIS_URL": "redis://redis:6379/0",
+    "EMAIL_URL": "smtp://mailer:pw@smtp.example.com:587",
 }
 
 
@@ -42,7 +43,8 @@ def test_production_names_every_missing_variable_at_once():
     message = str(problems.value)
     for name in ("SECRET_KEY", "ALLOWED_HOSTS", "BASE_URL", "DATABASE_URL", "REDIS_URL"):
         assert name in message
-    assert len(problems.value.problems) == 5
+    assert "EMAIL_URL or RESEND_API_KEY" in message  # no silent console mail in production
+    assert len(problems.value.problems) == 6
 
 
 def test_debug_off_also_means_production_checks():
@@ -95,7 +97,7 @@ def test_the_process_stops_with_one_message_and_no_traceback():
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.count("is required") == 5
+    assert result.stderr.count("is required") == 6
 
 
 def test_env_example_lists_every_variable_with_a_comment():

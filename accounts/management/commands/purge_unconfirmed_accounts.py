@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 
@@ -15,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only count them.")
 
     def handle(self, *args, days: int, dry_run: bool, **options):
+        if days < 1:
+            # 0 or a negative age would reach sign-ups made a moment ago (or in the future).
+            raise CommandError(f"--days must be at least 1, got {days}.")
         cutoff = timezone.now() - dt.timedelta(days=days)
         stale = get_user_model().objects.filter(
             is_active=False, last_login__isnull=True, date_joined__lt=cutoff, handle__isnull=True

@@ -3,8 +3,29 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+
+
+def _cause(error: BaseException) -> str:
+    """The exception's class and first line: enough to act on, short enough for one line."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def static_problem() -> str | None:
+    """Production serves hashed names from collectstatic's manifest; without it every page
+    that links a stylesheet fails."""
+    storage = staticfiles_storage
+    if not isinstance(storage, ManifestFilesMixin):
+        return None
+    if not storage.manifest_storage.exists(storage.manifest_name):
+        return (
+            f"static files are not collected: {storage.manifest_name} is missing from "
+            f"{settings.STATIC_ROOT} (run `manage.py collectstatic --noinput`)"
+        )
+    return None
 
 
 def _without_secrets(url: str) -> str:
@@ -17,8 +38,9 @@ def _without_secrets(url: str) -> str:
 class Command(BaseCommand):
     help = (
         "Print the effective configuration (no secrets) and check that the database and the "
-        "Celery broker answer. Exits non-zero if one does not. The environment itself is "
-        "validated when settings load."
+        "Celery broker answer and, in production, that static files were collected. Exits "
+        "non-zero naming the cause of each failure. The environment itself is validated when "
+        "settings load."
     )
 
     def handle(self, *args, **options):
@@ -40,14 +62,20 @@ class Command(BaseCommand):
         try:
             connection.ensure_connection()
         except Exception as error:
-            problems.append(f"database does not answer: {type(error).__name__}")
+            problems.append(f"database does not answer: {_cause(error)}")
         from config.celery import app
 
         try:
             with app.connection_for_write() as broker:
                 broker.ensure_connection(max_retries=1, timeout=5)
         except Exception as error:
-            problems.append(f"broker does not answer: {type(error).__name__}")
+            problems.append(f"broker does not answer: {_cause(error)}")
+        try:
+            problem = static_problem()
+        except Exception as error:
+            problem = f"static files cannot be checked: {_cause(error)}"
+        if problem:
+            problems.append(problem)
         if problems:
             raise CommandError("; ".join(problems))
         self.stdout.write("database and broker answer: OK")

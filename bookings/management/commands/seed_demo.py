@@ -1,9 +1,14 @@
-"""Create (or bring back) the demo host and its event types. Safe to run again."""
+"""Create (or bring back) the demo host and its event types. Safe to run again.
+
+The demo login is public (demo@example.com / demo), so production refuses it unless --force;
+in development the demo user is also a superuser, so the README's admin login works.
+"""
 
 import datetime as dt
 
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from availability.models import WeeklyRule
@@ -44,11 +49,25 @@ DEMO_EVENT_TYPES = {
 
 class Command(BaseCommand):
     help = (
-        "Create the demo host (demo@example.com / demo) with weekday hours and three event types."
+        "Create the demo host (demo@example.com / demo) with weekday hours and three event types;"
+        " in development it is also a superuser (admin login). Refused in production unless"
+        " --force (and then never a superuser)."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even in production (a known login: remove it after the demo).",
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, force: bool = False, **options):
+        if django_settings.PRODUCTION and not force:
+            raise CommandError(
+                "seed_demo creates a known login (demo@example.com / demo); refused in "
+                "production. Use --force for a throwaway demo deployment."
+            )
         User = get_user_model()
         host, created = User.objects.get_or_create(
             email=DEMO_EMAIL,
@@ -61,6 +80,9 @@ class Command(BaseCommand):
         if created:
             host.set_password("demo")
             host.save(update_fields=["password"])
+        if not django_settings.PRODUCTION and not host.is_superuser:
+            host.is_staff = host.is_superuser = True
+            host.save(update_fields=["is_staff", "is_superuser"])
         if not host.weekly_rules.exists():
             WeeklyRule.objects.bulk_create(
                 WeeklyRule(host=host, weekday=weekday, start_time=dt.time(9), end_time=dt.time(17))
