@@ -73,7 +73,7 @@ def load_busy(
 ) -> list[Busy]:
     bookings = (
         Booking.objects.for_host(host)
-        .active()
+        .holding()
         .overlapping(span_start - REACH, span_end + REACH)
         .values_list(
             "id",

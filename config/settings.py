@@ -32,6 +32,12 @@ ALLOWED_HOSTS = ENV["ALLOWED_HOSTS"] or ["127.0.0.1", "localhost", "testserver"]
 BASE_URL = ENV["BASE_URL"]
 CSRF_TRUSTED_ORIGINS = ENV["CSRF_TRUSTED_ORIGINS"]
 GUEST_LINK_MAX_AGE_DAYS = ENV["GUEST_LINK_MAX_AGE_DAYS"]
+# Payments (payments app): offered only when STRIPE_SECRET_KEY is set.
+STRIPE_SECRET_KEY = ENV["STRIPE_SECRET_KEY"]
+STRIPE_WEBHOOK_SECRET = ENV["STRIPE_WEBHOOK_SECRET"]
+STRIPE_CONNECT_WEBHOOK_SECRET = ENV["STRIPE_CONNECT_WEBHOOK_SECRET"]
+STRIPE_API_BASE = ENV["STRIPE_API_BASE"]
+PAYMENT_HOLD_MINUTES = ENV["PAYMENT_HOLD_MINUTES"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +53,7 @@ INSTALLED_APPS = [
     "availability",
     "bookings",
     "notifications",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +199,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "every-five-minutes-requeue-stalled-emails": {
         "task": "notifications.tasks.requeue_stalled_emails",
+        "schedule": 300.0,
+    },
+    "every-minute-expire-payment-holds": {
+        "task": "payments.tasks.expire_payment_holds",
+        "schedule": 60.0,
+    },
+    "every-five-minutes-reconcile-payments": {
+        "task": "payments.tasks.reconcile_payments",
         "schedule": 300.0,
     },
 }

@@ -43,7 +43,9 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("dashboard/payments/", include("payments.dashboard_urls")),
     path("dashboard/", include("config.dashboard_urls")),
+    path("payments/", include("payments.urls")),
     path("feeds/<str:token>.ics", notification_views.calendar_feed, name="calendar-feed"),
     path("", include("bookings.urls")),
 ]

@@ -29,11 +29,13 @@ class EmailKind(models.TextChoices):
     BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
     BOOKING_RESCHEDULED = "booking_rescheduled", "Booking rescheduled"
     REMINDER = "reminder", "Reminder"
+    PAYMENT_REFUNDED = "payment_refunded", "Paid too late: refunded"
     # To hosts
     HOST_NEW_BOOKING = "host_new_booking", "New booking"
     HOST_NEW_REQUEST = "host_new_request", "New request to confirm"
     HOST_GUEST_RESCHEDULED = "host_guest_rescheduled", "Guest rescheduled"
     HOST_GUEST_CANCELLED = "host_guest_cancelled", "Guest cancelled"
+    HOST_PAYMENT_DISPUTED = "host_payment_disputed", "Payment disputed"
 
 
 class DeliveryStatus(models.TextChoices):
