@@ -27,6 +27,7 @@ from bookings.models import Booking, EventType
 from bookings.openapi import openapi_document
 from bookings.services import BookingError
 from bookings.tokens import Purpose, TokenInvalid, check_token
+from payments import services as payments
 from payments.api import payment_payload
 
 MAX_RANGE_DAYS = 62
@@ -157,7 +158,7 @@ def _date_param(request, name: str, default: dt.date) -> dt.date:
 @api_view("GET")
 def slots(request, handle: str, slug: str):
     event_type = _public_event_type(handle, slug)
-    if not event_type.is_active:
+    if not event_type.is_active or not payments.is_offered(event_type):
         raise Http404
     zone_name = request.GET.get("timezone") or event_type.host.timezone
     if not is_known_timezone(zone_name):

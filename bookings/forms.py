@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from availability.forms import FURTHEST, LocalDateTimeField, read_in_zone
 from availability.timezones import is_known_timezone, timezone_choices
 from bookings.models import EventType, slug_validator
+from payments.forms import PriceFieldsMixin
 
 
 def parse_instant(value: str) -> dt.datetime:
@@ -96,7 +97,7 @@ class CancelForm(ReasonForm):
     reason_label = "Reason for cancelling (optional)"
 
 
-class EventTypeForm(forms.ModelForm):
+class EventTypeForm(PriceFieldsMixin, forms.ModelForm):
     """Every setting of an event type, validated; the slug is made from the title if left blank."""
 
     class Meta:
@@ -116,6 +117,10 @@ class EventTypeForm(forms.ModelForm):
             "requires_confirmation",
             "remind_24h",
             "remind_1h",
+            "payment_mode",
+            "price_currency",
+            "refund_full_hours",
+            "refund_partial_percent",
             "is_active",
         ]
         labels = {

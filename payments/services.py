@@ -64,6 +64,13 @@ def is_offered(event_type: EventType) -> bool:
     return not event_type.takes_payment or can_take_payments(event_type.host)
 
 
+def offered_only(host, event_types):
+    """Narrow a host's event types to those guests can book: priced ones need Stripe."""
+    if can_take_payments(host):
+        return event_types
+    return event_types.exclude(payment_mode__in=["deposit", "full"], price_amount__gt=0)
+
+
 def onboarding_link(host) -> str:
     """The Stripe onboarding URL for the host, creating their Standard account the first time."""
     account = StripeAccount.objects.filter(host=host).first()
