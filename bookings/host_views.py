@@ -153,7 +153,9 @@ TABS = {
     ),
     "cancelled": (
         "Cancelled",
-        lambda now: Q(status__in=[BookingStatus.CANCELLED, BookingStatus.DECLINED]),
+        lambda now: Q(
+            status__in=[BookingStatus.CANCELLED, BookingStatus.DECLINED, BookingStatus.EXPIRED]
+        ),
         "-start",
     ),
 }

@@ -41,8 +41,13 @@ class TestPolicyMaths:
 
         on_boundary = start - dt.timedelta(hours=24)
         assert money.refund_percent(start=start, now=on_boundary, **policy) == 100
-        assert money.refund_percent(start=start, now=on_boundary + dt.timedelta(seconds=1), **policy) == 50
-        assert money.refund_percent(start=start, now=start - dt.timedelta(seconds=1), **policy) == 50
+        assert (
+            money.refund_percent(start=start, now=on_boundary + dt.timedelta(seconds=1), **policy)
+            == 50
+        )
+        assert (
+            money.refund_percent(start=start, now=start - dt.timedelta(seconds=1), **policy) == 50
+        )
         assert money.refund_percent(start=start, now=start, **policy) == 0
 
     def test_shares_are_whole_minor_units_rounded_half_up(self):
@@ -212,7 +217,9 @@ def test_capture_at_the_start_of_a_held_meeting(client, deposit, stripe_fake):
     booking.payment.refresh_from_db()
     assert booking.payment.status == PaymentStatus.CAPTURED
     assert stripe_fake.intents[booking.payment.payment_intent_id]["amount_received"] == 5000
-    (call,) = stripe_fake.calls("POST", f"/v1/payment_intents/{booking.payment.payment_intent_id}/capture")
+    (call,) = stripe_fake.calls(
+        "POST", f"/v1/payment_intents/{booking.payment.payment_intent_id}/capture"
+    )
     assert call[2]["idempotency-key"] == f"slotbook-capture-{booking.payment.pk}"
 
 
