@@ -26,9 +26,7 @@ def paid_type(stripe_fake):
     )
 
 
-def test_two_guests_racing_for_one_paid_slot_one_holds_and_one_is_refused(
-    paid_type, stripe_fake
-):
+def test_two_guests_racing_for_one_paid_slot_one_holds_and_one_is_refused(paid_type, stripe_fake):
     outcomes = race(
         lambda index: book(paid_type, SOON, email=f"g{index}@example.com").status, clients=2
     )
@@ -37,9 +35,7 @@ def test_two_guests_racing_for_one_paid_slot_one_holds_and_one_is_refused(
     assert len(stripe_fake.sessions) == 1
 
 
-def test_many_guests_racing_for_one_paid_slot_make_one_hold_and_one_session(
-    paid_type, stripe_fake
-):
+def test_many_guests_racing_for_one_paid_slot_make_one_hold_and_one_session(paid_type, stripe_fake):
     outcomes = race(
         lambda index: book(paid_type, SOON, email=f"g{index}@example.com").status, clients=GUESTS
     )
