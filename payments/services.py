@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -605,27 +606,35 @@ def process_event(event_id: str) -> bool:
         raise
 
 
-def _payment_for(obj: dict, account: str) -> Payment | None:
-    payments = Payment.objects.select_related("booking")
-    if obj.get("object") == "checkout.session":
-        found = payments.filter(checkout_session_id=obj.get("id")).first()
-        if found:
-            return found
-        uid = obj.get("client_reference_id") or (obj.get("metadata") or {}).get("booking_uid")
-    else:
-        intent_id = (
-            obj.get("payment_intent") if obj.get("object") != "payment_intent" else obj["id"]
-        )
-        found = payments.filter(payment_intent_id=intent_id).first() if intent_id else None
-        if found:
-            return found
-        uid = (obj.get("metadata") or {}).get("booking_uid")
-    if not uid:
-        return None
+def _as_uuid(value) -> uuid.UUID | None:
     try:
-        return payments.filter(booking__uid=uid, account_id=account).first()
-    except Exception:  # not a uuid: not ours
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
         return None
+
+
+def _payment_for(obj: dict, account: str) -> Payment | None:
+    """The payment an event's object is about, or None when it is not one of ours."""
+    payments = Payment.objects.select_related("booking")
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    if obj.get("object") == "checkout.session":
+        session_id = obj.get("id")
+        if isinstance(session_id, str) and session_id:
+            found = payments.filter(checkout_session_id=session_id).first()
+            if found:
+                return found
+        uid = _as_uuid(obj.get("client_reference_id")) or _as_uuid(metadata.get("booking_uid"))
+    else:
+        intent_id = obj.get("id") if obj.get("object") == "payment_intent" else None
+        intent_id = intent_id or obj.get("payment_intent")
+        if isinstance(intent_id, str) and intent_id:
+            found = payments.filter(payment_intent_id=intent_id).first()
+            if found:
+                return found
+        uid = _as_uuid(metadata.get("booking_uid"))
+    if uid is None:
+        return None
+    return payments.filter(booking__uid=uid, account_id=account).first()
 
 
 HANDLED_PAYMENT_EVENTS = {
@@ -643,10 +652,14 @@ HANDLED_PAYMENT_EVENTS = {
 
 def _handle(event: dict) -> None:
     kind = event.get("type")
-    obj = (event.get("data") or {}).get("object") or {}
-    account = event.get("account") or ""
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    obj = data.get("object")
+    account = event.get("account") if isinstance(event.get("account"), str) else ""
+    if not isinstance(obj, dict):
+        return
     if kind == "account.updated":
-        _store_account_state(stripe_api.account_state_of(obj))
+        if isinstance(obj.get("id"), str):
+            _store_account_state(stripe_api.account_state_of(obj))
         return
     if kind not in HANDLED_PAYMENT_EVENTS and kind != "charge.dispute.created":
         return
@@ -668,16 +681,12 @@ def _flag_dispute(payment: Payment, dispute: dict) -> None:
             return
         payment.disputed = True
         payment.save(update_fields=["disputed"])
-        _step(
-            payment,
-            "disputed",
-            dispute.get("amount") or 0,
-            dispute.get("reason") or "",
-            timezone.now(),
-        )
+        amount = dispute.get("amount") if isinstance(dispute.get("amount"), int) else 0
+        reason = dispute.get("reason") if isinstance(dispute.get("reason"), str) else ""
+        _step(payment, "disputed", max(amount, 0), reason, timezone.now())
         notifications.announce(
             booking,
             EmailKind.HOST_PAYMENT_DISPUTED,
             Recipient.HOST,
-            key=f"{booking.uid}:dispute:{dispute.get('id')}",
+            key=f"{booking.uid}:dispute:{str(dispute.get('id'))[:100]}",
         )

@@ -9,6 +9,7 @@ key chosen by the caller. Any failure to reach Stripe, or a refusal by it, is a 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,9 +271,12 @@ def create_refund(*, account_id: str, intent_id: str, amount: int, idempotency_k
 def verify_event(payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:
     """The event in a webhook body whose signature checks out against the endpoint secret."""
     try:
-        event = stripe.Webhook.construct_event(
-            payload, signature or "", secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
+        stripe.WebhookSignature.verify_header(
+            payload, signature or "", secret, WEBHOOK_TOLERANCE_SECONDS
         )
+        event = json.loads(payload)
     except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
         raise InvalidSignature(str(error)) from error
-    return event.to_dict()
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"]:
+        raise InvalidSignature("the body is not a Stripe event")
+    return event
