@@ -219,6 +219,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": ENV["LOG_LEVEL"]},
+    # The stripe package logs every request at INFO; its warnings and errors are enough.
+    "loggers": {"stripe": {"level": "WARNING"}},
 }
 
 if ENV["SENTRY_DSN"]:

@@ -20,7 +20,7 @@ import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -465,18 +465,17 @@ def _carry_out(refund: Refund, payment: Payment, now: dt.datetime) -> None:
 
 
 def capture_due(payment: Payment, now: dt.datetime | None = None) -> bool:
-    """Capture a held payment whose meeting has started. True when captured now."""
+    """Capture a held payment whose meeting has started, or whose authorisation is about to
+    lapse at Stripe (7 days; e.g. the booking was moved further out). True when captured now."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = booking_services._locked_booking(payment.booking)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if payment.status != PaymentStatus.AUTHORIZED or booking.start > now:
+        aging = payment.created_at <= now - money.HOLD_CAPTURE_WINDOW
+        if payment.status != PaymentStatus.AUTHORIZED or (booking.start > now and not aging):
             return False
-        if booking.status not in (
-            BookingStatus.CONFIRMED,
-            BookingStatus.COMPLETED,
-            BookingStatus.NO_SHOW,
-        ):
+        on = [BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW]
+        if booking.status not in (on + [BookingStatus.PENDING] if aging else on):
             return False
         if payment.refunds.filter(status=RefundStatus.PENDING).exists():
             return False
@@ -523,9 +522,11 @@ def expire_due_holds(now: dt.datetime | None = None) -> int:
 
 def capture_due_payments(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
-    due = Payment.objects.filter(
-        status=PaymentStatus.AUTHORIZED, booking__start__lte=now
-    ).select_related("booking")
+    due = (
+        Payment.objects.filter(status=PaymentStatus.AUTHORIZED)
+        .filter(Q(booking__start__lte=now) | Q(created_at__lte=now - money.HOLD_CAPTURE_WINDOW))
+        .select_related("booking")
+    )
     captured = 0
     for payment in due[:500]:
         try:

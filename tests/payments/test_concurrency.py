@@ -50,10 +50,10 @@ def test_an_expiry_racing_the_payment_never_leaves_a_paid_guest_without_the_slot
 ):
     import datetime as dt
 
+    import time_machine
+
     from payments import services
     from tests.conftest import NOW
-
-    import time_machine
 
     with time_machine.travel(NOW, tick=False):
         booking = book(paid_type, SOON)

@@ -242,3 +242,17 @@ def test_nothing_to_refund_for_a_guest_who_cancels_after_a_no_refund_window(
     assert booking.payment.refunded_amount == 0
     assert not Refund.objects.exists()
     assert NOW  # the frozen clock of the suite
+
+
+def test_a_hold_moved_further_out_is_captured_before_stripe_lets_it_lapse(
+    client, deposit, stripe_fake
+):
+    booking = paid(client, stripe_fake, deposit, SOON)
+    booking_services.reschedule_booking(booking, start=LATER)
+    six_days_on = booking.payment.created_at + dt.timedelta(days=6)
+
+    assert services.capture_due_payments(six_days_on - dt.timedelta(minutes=1)) == 0
+    assert services.capture_due_payments(six_days_on) == 1
+
+    booking.payment.refresh_from_db()
+    assert booking.payment.status == PaymentStatus.CAPTURED
