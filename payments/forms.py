@@ -31,6 +31,14 @@ class RefundForm(forms.Form):
             ) from None
 
 
+OPTIONAL_PAYMENT_FIELDS = (
+    "payment_mode",
+    "price_currency",
+    "refund_full_hours",
+    "refund_partial_percent",
+)
+
+
 class PriceFieldsMixin(forms.Form):
     """The event type form's price, typed in major units ("50.00") and stored in minor units."""
 
@@ -50,9 +58,28 @@ class PriceFieldsMixin(forms.Form):
             )
         if "price_currency" in self.fields:
             self.fields["price_currency"].label = "Currency (ISO 4217, e.g. USD, EUR, JPY)"
+        # Left out of a form post, each keeps its current value (the model default when new).
+        for name in OPTIONAL_PAYMENT_FIELDS:
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def _kept(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is None or value == "":
+            return getattr(self.instance, name)
+        return value
+
+    def clean_payment_mode(self):
+        return self._kept("payment_mode")
+
+    def clean_refund_full_hours(self):
+        return self._kept("refund_full_hours")
+
+    def clean_refund_partial_percent(self):
+        return self._kept("refund_partial_percent")
 
     def clean_price_currency(self) -> str:
-        code = (self.cleaned_data.get("price_currency") or "").strip().upper()
+        code = (self._kept("price_currency") or "").strip().upper()
         if not money.is_currency(code):
             raise forms.ValidationError("Use a three-letter currency code such as USD or EUR.")
         return code
