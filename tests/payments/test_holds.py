@@ -173,3 +173,19 @@ def test_a_guest_who_backs_out_can_pay_again_while_the_hold_lasts(client, deposi
     assert page.status_code == 200
     assert booking.payment.checkout_url in html
     assert "Pay $50.00 with Stripe" in html
+
+
+def test_a_booking_awaiting_payment_gets_no_emails_reminders_or_feed_entry(
+    client, deposit, stripe_fake
+):
+    from notifications.models import CalendarFeed, Reminder
+
+    booking = book(deposit, LATER)
+    feed = CalendarFeed.objects.create(host=deposit.host)
+
+    assert not Reminder.objects.filter(booking=booking).exists()
+    assert not booking.email_deliveries.exists()
+    assert str(booking.uid) not in client.get(f"/feeds/{feed.token}.ics").content.decode()
+    listing_client = client
+    listing_client.force_login(deposit.host)
+    assert "Awaiting payment" in listing_client.get("/dashboard/bookings/").content.decode()
