@@ -32,7 +32,7 @@ from psycopg.pq import Format
 
 from availability.models import BusyBlock, DateOverride, WeeklyRule
 from availability.slots import Busy, EventRules, Schedule, Slot, WallRange, compute_slots
-from bookings.models import ACTIVE_STATUSES, MAX_DURATION_MINUTES, Booking, EventType
+from bookings.models import HOLDING_STATUSES, MAX_DURATION_MINUTES, Booking, EventType
 
 MAX_DURATION = dt.timedelta(minutes=MAX_DURATION_MINUTES)
 
@@ -119,7 +119,7 @@ def largest_buffer_of(host) -> int:
 def _busy_rows(host_id: int, bounds: Bounds, exclude_booking_id: int | None):
     bookings = (
         Booking.objects.filter(host_id=host_id)
-        .active()
+        .holding()
         .filter(start__gte=bounds.earliest_booking_start, start__lt=bounds.high, end__gt=bounds.low)
         .exclude(pk=exclude_booking_id)
         .values_list(
@@ -209,7 +209,7 @@ def _one_query(
         "exclude": exclude_booking_id,
     }
     statuses = []
-    for index, status in enumerate(ACTIVE_STATUSES):
+    for index, status in enumerate(HOLDING_STATUSES):
         params[f"status{index}"] = str(status)
         statuses.append(f"%(status{index})s")
     sql = _ONE_QUERY_SQL.format(

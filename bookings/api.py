@@ -27,6 +27,8 @@ from bookings.models import Booking, EventType
 from bookings.openapi import openapi_document
 from bookings.services import BookingError
 from bookings.tokens import Purpose, TokenInvalid, check_token
+from payments import services as payments
+from payments.api import payment_payload
 
 MAX_RANGE_DAYS = 62
 STATUS_FOR_CODE = {
@@ -36,6 +38,7 @@ STATUS_FOR_CODE = {
     "METHOD_NOT_ALLOWED": 405,
     "SLOT_UNAVAILABLE": 409,
     "INVALID_STATE": 409,
+    "PAYMENT_UNAVAILABLE": 503,
 }
 
 
@@ -130,6 +133,7 @@ def booking_payload(booking: Booking) -> dict:
         "cancel_url": links.cancel_url,
         "reschedule_token": links.reschedule_token,
         "cancel_token": links.cancel_token,
+        **payment_payload(booking),
     }
 
 
@@ -156,7 +160,7 @@ def _date_param(request, name: str, default: dt.date) -> dt.date:
 @api_view("GET")
 def slots(request, handle: str, slug: str):
     event_type = _public_event_type(handle, slug)
-    if not event_type.is_active:
+    if not event_type.is_active or not payments.is_offered(event_type):
         raise Http404
     zone_name = request.GET.get("timezone") or event_type.host.timezone
     if not is_known_timezone(zone_name):
@@ -203,15 +207,32 @@ def create(request, handle: str, slug: str):
     return JsonResponse(booking_payload(booking), status=201)
 
 
-def _guest_booking(uid, purpose: Purpose, token) -> Booking:
+def _guest_booking(uid, purpose: Purpose, token, *, any_purpose: bool = False) -> Booking:
     if not token:
         raise ApiError(
             "The token from the guest's link is required.",
             details={"token": ["This field is required."]},
         )
     booking = get_object_or_404(Booking.objects.select_related("event_type__host", "host"), uid=uid)
-    check_token(booking, purpose, token)
-    return booking
+    if not any_purpose:
+        check_token(booking, purpose, token)
+        return booking
+    for each in Purpose:
+        try:
+            check_token(booking, each, token)
+            return booking
+        except TokenInvalid as problem:
+            refusal = problem
+    raise refusal
+
+
+@api_view("GET")
+def detail(request, uid):
+    """The booking as it is now, for any of its guest tokens (a client polls this to learn
+    when a payment is confirmed)."""
+    token = request.GET.get("token")
+    booking = _guest_booking(uid, Purpose.VIEW, token, any_purpose=True)
+    return JsonResponse(booking_payload(booking))
 
 
 @api_view("POST")

@@ -7,6 +7,7 @@ from bookings import api
 urlpatterns = [
     path("openapi.json", api.openapi, name="api-openapi"),
     path("bookings/<uuid:uid>.ics", api.ics, name="api-booking-ics"),
+    path("bookings/<uuid:uid>", api.detail, name="api-booking-detail"),
     path("bookings/<uuid:uid>/cancel", api.cancel, name="api-booking-cancel"),
     path("bookings/<uuid:uid>/reschedule", api.reschedule, name="api-booking-reschedule"),
     path("<str:handle>/<str:slug>/slots", api.slots, name="api-slots"),

@@ -12,6 +12,7 @@ from availability.forms import FURTHEST, LocalDateTimeField, read_in_zone
 from availability.timezones import is_known_timezone, timezone_choices
 from bookings.models import EventType, slug_validator
 from bookings.validators import refuse_unsafe_characters
+from payments.forms import PriceFieldsMixin
 
 # Paths under /<handle>/ that belong to other pages (the booking assistant's chat).
 RESERVED_SLUGS = frozenset({"assistant"})
@@ -100,7 +101,7 @@ class CancelForm(ReasonForm):
     reason_label = "Reason for cancelling (optional)"
 
 
-class EventTypeForm(forms.ModelForm):
+class EventTypeForm(PriceFieldsMixin, forms.ModelForm):
     """Every setting of an event type, validated; the slug is made from the title if left blank."""
 
     class Meta:
@@ -120,6 +121,10 @@ class EventTypeForm(forms.ModelForm):
             "requires_confirmation",
             "remind_24h",
             "remind_1h",
+            "payment_mode",
+            "price_currency",
+            "refund_full_hours",
+            "refund_partial_percent",
             "is_active",
         ]
         labels = {

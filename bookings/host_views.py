@@ -22,7 +22,7 @@ from accounts.views import host_required
 from bookings import services
 from bookings.calendar import VIEWS, build_calendar
 from bookings.forms import EventTypeForm, HostBookingForm, ReasonForm, RescheduleForm, parse_instant
-from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy, EventType
+from bookings.models import HOLDING_STATUSES, Booking, BookingStatus, CancelledBy, EventType
 from bookings.picker import build_picker
 from notifications.models import DeliveryStatus, EmailDelivery
 
@@ -139,7 +139,7 @@ def event_type_delete(request, pk: int):
 # --- bookings -------------------------------------------------------------------------------
 
 TABS = {
-    "upcoming": ("Upcoming", lambda now: Q(status__in=ACTIVE_STATUSES, end__gte=now), "start"),
+    "upcoming": ("Upcoming", lambda now: Q(status__in=HOLDING_STATUSES, end__gte=now), "start"),
     "pending": ("Pending", lambda now: Q(status=BookingStatus.PENDING, end__gte=now), "start"),
     "past": (
         "Past",
@@ -153,7 +153,9 @@ TABS = {
     ),
     "cancelled": (
         "Cancelled",
-        lambda now: Q(status__in=[BookingStatus.CANCELLED, BookingStatus.DECLINED]),
+        lambda now: Q(
+            status__in=[BookingStatus.CANCELLED, BookingStatus.DECLINED, BookingStatus.EXPIRED]
+        ),
         "-start",
     ),
 }
@@ -167,7 +169,7 @@ def bookings(request):
     found = (
         Booking.objects.for_host(request.user)
         .filter(condition(timezone.now()))
-        .select_related("event_type")
+        .select_related("event_type", "payment")
         .order_by(order)
     )
     if search:

@@ -24,6 +24,8 @@ _EVENT_STATUS = {
     BookingStatus.NO_SHOW: "CONFIRMED",
     BookingStatus.CANCELLED: "CANCELLED",
     BookingStatus.DECLINED: "CANCELLED",
+    BookingStatus.AWAITING_PAYMENT: "TENTATIVE",
+    BookingStatus.EXPIRED: "CANCELLED",
 }
 _GUEST_PARTSTAT = {
     BookingStatus.PENDING: "TENTATIVE",
@@ -32,6 +34,8 @@ _GUEST_PARTSTAT = {
     BookingStatus.NO_SHOW: "ACCEPTED",
     BookingStatus.CANCELLED: "DECLINED",
     BookingStatus.DECLINED: "DECLINED",
+    BookingStatus.AWAITING_PAYMENT: "TENTATIVE",
+    BookingStatus.EXPIRED: "DECLINED",
 }
 
 
@@ -41,7 +45,11 @@ def event_uid(booking: Booking) -> str:
 
 
 def is_cancellation(booking: Booking) -> bool:
-    return booking.status in (BookingStatus.CANCELLED, BookingStatus.DECLINED)
+    return booking.status in (
+        BookingStatus.CANCELLED,
+        BookingStatus.DECLINED,
+        BookingStatus.EXPIRED,
+    )
 
 
 def _one_line(text: str) -> str:

@@ -47,13 +47,16 @@ class GuestLinks:
 
 
 def guest_links(booking: Booking) -> GuestLinks:
-    """Links for the booking as it is now; reschedule and cancel only while it can change."""
+    """Links for the booking as it is now; reschedule and cancel only while it can change.
+
+    A booking awaiting payment gets them too: paying does not change its sequence, so the
+    tokens handed out at booking time keep working once it is paid."""
     view_token = make_token(booking, Purpose.VIEW)
     links = GuestLinks(
         view_path=_with_token("booking-detail", booking, view_token),
         ics_path=_with_token("api-booking-ics", booking, view_token),
     )
-    if not booking.is_active:
+    if not booking.holds_slot:
         return links
     reschedule_token = make_token(booking, Purpose.RESCHEDULE)
     cancel_token = make_token(booking, Purpose.CANCEL)

@@ -38,6 +38,12 @@ slug_validator = RegexValidator(
 )
 
 
+class PaymentMode(models.TextChoices):
+    NONE = "none", "No payment"
+    DEPOSIT = "deposit", "Deposit"
+    FULL = "full", "Full price"
+
+
 class EventType(models.Model):
     """A kind of meeting a host offers: how long, when it may start and who may join."""
 
@@ -80,6 +86,24 @@ class EventType(models.Model):
     remind_24h = models.BooleanField("Remind 24 hours before", default=True)
     remind_1h = models.BooleanField("Remind 1 hour before", default=True)
     location = models.CharField(max_length=300, blank=True)
+    # Payment (payments app): amounts in the currency's minor units (cents; yen for JPY).
+    payment_mode = models.CharField(
+        max_length=8, choices=PaymentMode.choices, default=PaymentMode.NONE
+    )
+    price_amount = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(99_999_999)], help_text="In minor units."
+    )
+    price_currency = models.CharField(max_length=3, default="USD")
+    refund_full_hours = models.PositiveIntegerField(
+        default=24,
+        validators=[MaxValueValidator(24 * 365)],
+        help_text="Full refund when cancelled at least this many hours before the start.",
+    )
+    refund_partial_percent = models.PositiveIntegerField(
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Percent refunded when cancelled later than that (before the start).",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -112,6 +136,10 @@ class EventType(models.Model):
     def is_seated(self) -> bool:
         return self.seats > 1
 
+    @property
+    def takes_payment(self) -> bool:
+        return self.payment_mode != PaymentMode.NONE and self.price_amount > 0
+
     def rules(self) -> EventRules:
         """The settings the slot engine needs."""
         return EventRules(
@@ -133,10 +161,17 @@ class BookingStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     COMPLETED = "completed", "Completed"
     NO_SHOW = "no_show", "No-show"
+    # Paid event types: the slot is held while the guest pays (payments app), then the
+    # booking becomes pending/confirmed, or expired when the hold runs out unpaid.
+    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
+    EXPIRED = "expired", "Expired"
 
 
-# Bookings that hold their time: they block slots and count against seats.
+# Bookings that are on: shown as upcoming, reminded, can be rescheduled and cancelled.
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+# Bookings that hold their time: they block slots and count against seats. A booking awaiting
+# payment holds its slot too, but is not yet on (no emails, reminders or calendar entries).
+HOLDING_STATUSES = (*ACTIVE_STATUSES, BookingStatus.AWAITING_PAYMENT)
 
 
 class CancelledBy(models.TextChoices):
@@ -194,7 +229,7 @@ class Booking(models.Model):
                     (half_open_range("start", "end"), RangeOperators.OVERLAPS),
                     ("seat_group", RangeOperators.NOT_EQUAL),
                 ],
-                condition=Q(status__in=ACTIVE_STATUSES),
+                condition=Q(status__in=HOLDING_STATUSES),
                 violation_error_message="This time overlaps another booking.",
             ),
         ]
@@ -203,7 +238,7 @@ class Booking(models.Model):
             # bounds) and conflict checks: a host's active bookings around a date range.
             models.Index(
                 fields=["host", "start"],
-                condition=Q(status__in=ACTIVE_STATUSES),
+                condition=Q(status__in=HOLDING_STATUSES),
                 name="booking_host_active_start",
             ),
             # Host's booking lists (upcoming, past, cancelled) ordered by start.
@@ -233,6 +268,10 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def holds_slot(self) -> bool:
+        return self.status in HOLDING_STATUSES
 
     @property
     def guest_zone(self) -> ZoneInfo:

@@ -58,6 +58,7 @@ SCHEMAS = {
                     "METHOD_NOT_ALLOWED",
                     "SLOT_UNAVAILABLE",
                     "INVALID_STATE",
+                    "PAYMENT_UNAVAILABLE",
                     "SERVER_ERROR",
                 ],
             },
@@ -135,7 +136,16 @@ SCHEMAS = {
             "uid": {"type": "string", "format": "uuid"},
             "status": {
                 "type": "string",
-                "enum": ["pending", "confirmed", "declined", "cancelled", "completed", "no_show"],
+                "enum": [
+                    "pending",
+                    "confirmed",
+                    "declined",
+                    "cancelled",
+                    "completed",
+                    "no_show",
+                    "awaiting_payment",
+                    "expired",
+                ],
             },
             "start": {"type": "string", "format": "date-time"},
             "end": {"type": "string", "format": "date-time"},
@@ -145,6 +155,34 @@ SCHEMAS = {
             "cancel_url": _NULLABLE_STRING,
             "reschedule_token": _NULLABLE_STRING,
             "cancel_token": _NULLABLE_STRING,
+            "payment": {"$ref": "#/components/schemas/Payment"},
+        },
+    },
+    "Payment": {
+        "type": "object",
+        "description": "Present for event types with a price. Amounts are integers in the "
+        "currency's minor units (cents; yen for JPY).",
+        "required": ["status", "amount", "currency", "refunded_amount", "checkout_url"],
+        "properties": {
+            "status": {
+                "type": "string",
+                "enum": [
+                    "open",
+                    "expired",
+                    "authorized",
+                    "captured",
+                    "partially_refunded",
+                    "refunded",
+                    "released",
+                ],
+            },
+            "amount": {"type": "integer", "minimum": 0},
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            "refunded_amount": {"type": "integer", "minimum": 0},
+            "checkout_url": {
+                **_NULLABLE_STRING,
+                "description": "Stripe Checkout page to pay at while the booking awaits payment",
+            },
         },
     },
 }
@@ -203,11 +241,37 @@ def openapi_document() -> dict:
                     "requestBody": _body("BookingRequest"),
                     "responses": {
                         "201": _json(
-                            "Booking", "Booked: confirmed, or pending the host's approval"
+                            "Booking",
+                            "Booked: confirmed, pending the host's approval, or (paid event "
+                            "types) awaiting_payment with payment.checkout_url to pay at",
                         ),
                         "400": _error("Invalid input, or a start the event's rules refuse"),
                         "404": _error("No such host or event type"),
                         "409": _error("SLOT_UNAVAILABLE: the time was taken"),
+                        "503": _error("PAYMENT_UNAVAILABLE: Stripe could not be reached"),
+                    },
+                }
+            },
+            "/api/v1/bookings/{uid}": {
+                "get": {
+                    "operationId": "getBooking",
+                    "summary": "The booking as it is now (poll it while a payment is confirmed)",
+                    "parameters": [
+                        _UID,
+                        {
+                            "name": "token",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                            "description": "Any guest token of the booking: view, reschedule "
+                            "or cancel.",
+                        },
+                    ],
+                    "responses": {
+                        "200": _json("Booking", "The booking"),
+                        "400": _error("Token missing"),
+                        "403": _error("Token invalid, expired or replaced"),
+                        "404": _error("No such booking"),
                     },
                 }
             },

@@ -30,5 +30,11 @@ class BookingQuerySet(models.QuerySet):
 
         return self.filter(status__in=ACTIVE_STATUSES)
 
+    def holding(self):
+        """Bookings whose time is taken: active ones and those awaiting payment."""
+        from bookings.models import HOLDING_STATUSES
+
+        return self.filter(status__in=HOLDING_STATUSES)
+
     def overlapping(self, start: dt.datetime, end: dt.datetime):
         return self.filter(start__lt=end, end__gt=start)

@@ -33,6 +33,7 @@ from bookings.models import (
     EventType,
 )
 from notifications import services as notifications
+from payments import services as payments
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,12 @@ class BookingRefused(BookingError):
     code = "INVALID_INPUT"
 
 
+class PaymentUnavailable(BookingError):
+    """Stripe could not be reached to take the payment; nothing was booked."""
+
+    code = "PAYMENT_UNAVAILABLE"
+
+
 class InvalidState(BookingError):
     """The booking's status or timing does not allow this change."""
 
@@ -86,7 +93,7 @@ def describe_conflicts(
     found = []
     bookings = (
         Booking.objects.for_host(event_type.host)
-        .active()
+        .holding()
         .overlapping(start - reach, end + reach)
         # A lower bound on start lets the index skip the host's history (durations are capped).
         .filter(start__gte=start - reach - dt.timedelta(minutes=MAX_DURATION_MINUTES))
@@ -170,6 +177,7 @@ def create_booking(
         _lock_host(event_type.host_id)
         event_type = EventType.objects.select_related("host").get(pk=event_type.pk)
         _check_start(event_type, start, now, by_host=by_host)
+        awaiting_payment = payments.initial_status(event_type, by_host=by_host)
         booking = Booking(
             event_type=event_type,
             host=event_type.host,
@@ -179,13 +187,19 @@ def create_booking(
             guest_email=guest_email,
             guest_timezone=guest_timezone,
             notes=notes,
-            status=BookingStatus.PENDING
-            if event_type.requires_confirmation and not by_host
-            else BookingStatus.CONFIRMED,
+            status=awaiting_payment
+            or (
+                BookingStatus.PENDING
+                if event_type.requires_confirmation and not by_host
+                else BookingStatus.CONFIRMED
+            ),
             created_at=now,
         )
         _save_guarded(booking)
-        notifications.on_created(booking, now)
+        if awaiting_payment:
+            payments.open_checkout(booking, now)  # emails follow once paid
+        else:
+            notifications.on_created(booking, now)
     logger.info("booking created uid=%s status=%s", booking.uid, booking.status)
     return booking
 
@@ -241,6 +255,7 @@ def cancel_booking(booking: Booking, *, by: str, reason: str = "", now=None) -> 
         booking.cancel_reason = reason
         booking.sequence += 1
         booking.save(update_fields=["status", "cancelled_by", "cancel_reason", "sequence"])
+        payments.on_cancelled(booking, now)
         notifications.on_cancelled(booking)
     logger.info("booking cancelled uid=%s by=%s", booking.uid, by)
     return booking
@@ -263,8 +278,9 @@ def confirm_booking(booking: Booking, *, now=None) -> Booking:
     return booking
 
 
-def decline_booking(booking: Booking, *, reason: str = "") -> Booking:
+def decline_booking(booking: Booking, *, reason: str = "", now=None) -> Booking:
     """Refuse a pending request and free its time."""
+    now = now or timezone.now()
     with transaction.atomic():
         booking = _locked_booking(booking)
         if booking.status != BookingStatus.PENDING:
@@ -274,6 +290,7 @@ def decline_booking(booking: Booking, *, reason: str = "") -> Booking:
         booking.cancelled_by = CancelledBy.HOST
         booking.sequence += 1
         booking.save(update_fields=["status", "cancel_reason", "cancelled_by", "sequence"])
+        payments.on_declined(booking, now)
         notifications.on_declined(booking)
     logger.info("booking declined uid=%s", booking.uid)
     return booking

@@ -19,6 +19,7 @@ from bookings.links import guest_links
 from bookings.models import Booking, CancelledBy, EventType
 from bookings.picker import build_picker
 from bookings.tokens import Purpose, TokenInvalid, check_token
+from payments import services as payments
 
 
 def _guest_zone_name(request, fallback: str) -> str:
@@ -28,7 +29,7 @@ def _guest_zone_name(request, fallback: str) -> str:
 
 def _active_event_type(handle: str, slug: str) -> EventType:
     event_type = get_object_or_404(EventType.objects.public(handle, slug))
-    if not event_type.is_active:
+    if not event_type.is_active or not payments.is_offered(event_type):
         raise Http404("This event type is not taking bookings.")
     return event_type
 
@@ -49,7 +50,7 @@ def home(request):
 
 def host_page(request, handle: str):
     host = get_object_or_404(get_user_model(), handle__iexact=handle, is_active=True)
-    event_types = EventType.objects.for_host(host).active()
+    event_types = payments.offered_only(host, EventType.objects.for_host(host).active())
     return render(request, "bookings/host_page.html", {"host": host, "event_types": event_types})
 
 

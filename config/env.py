@@ -66,6 +66,14 @@ def _parse_email_url(raw: str) -> dict[str, Any]:
     return config
 
 
+def _parse_hold_minutes(raw: str) -> int:
+    value = int(raw)
+    # Stripe Checkout sessions live at least 30 minutes and at most 24 hours.
+    if not 30 <= value <= 1440:
+        raise ValueError(f"expected minutes between 30 and 1440, got {raw!r}")
+    return value
+
+
 def _parse_secret_key(raw: str) -> str:
     if len(raw) < 32:
         raise ValueError("must be at least 32 characters long")
@@ -205,7 +213,47 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("ASSISTANT_LLM_MODEL", str, "", False, "model name the booking assistant asks"),
     Variable("ASSISTANT_LLM_API_KEY", str, "", False, "API key for ASSISTANT_LLM_URL"),
+    Variable(
+        "STRIPE_SECRET_KEY",
+        str,
+        "",
+        False,
+        "Stripe secret key of the platform account; payments are offered only when set",
+    ),
+    Variable(
+        "STRIPE_WEBHOOK_SECRET",
+        str,
+        "",
+        False,
+        "signing secret (whsec_...) of the platform webhook endpoint /payments/stripe/webhook/; "
+        "required in production when STRIPE_SECRET_KEY is set",
+    ),
+    Variable(
+        "STRIPE_CONNECT_WEBHOOK_SECRET",
+        str,
+        "",
+        False,
+        "signing secret of the Connect webhook endpoint /payments/stripe/connect-webhook/; "
+        "required in production when STRIPE_SECRET_KEY is set",
+    ),
+    Variable(
+        "STRIPE_API_BASE",
+        _parse_http_url,
+        "https://api.stripe.com",
+        False,
+        "Stripe API origin; only tests and stripe-mock point it elsewhere",
+    ),
+    Variable(
+        "PAYMENT_HOLD_MINUTES",
+        _parse_hold_minutes,
+        "30",
+        False,
+        "minutes a slot is held for a guest paying at Stripe Checkout (30 to 1440)",
+    ),
 )
+
+# Required in production only when payments are turned on (STRIPE_SECRET_KEY set).
+REQUIRED_WITH_PAYMENTS = ("STRIPE_WEBHOOK_SECRET", "STRIPE_CONNECT_WEBHOOK_SECRET")
 
 
 class EnvironmentProblems(Exception):
@@ -269,6 +317,12 @@ def read_environment(environment: Mapping[str, str] | None = None) -> dict[str, 
         problems.append(
             "EMAIL_URL or RESEND_API_KEY is required: how emails leave (smtp://user:pass@host:587,"
             " or a Resend API key)"
+        )
+    if production and values.get("STRIPE_SECRET_KEY"):
+        problems.extend(
+            f"{name} is required when STRIPE_SECRET_KEY is set"
+            for name in REQUIRED_WITH_PAYMENTS
+            if not values.get(name)
         )
     if production and values.get("DJANGO_ENV") == "production" and values.get("DEBUG"):
         problems.append("DEBUG must be false when DJANGO_ENV is production")

@@ -37,6 +37,12 @@ BASE_URL = ENV["BASE_URL"]
 CSRF_TRUSTED_ORIGINS = ENV["CSRF_TRUSTED_ORIGINS"]
 GUEST_LINK_MAX_AGE_DAYS = ENV["GUEST_LINK_MAX_AGE_DAYS"]
 ADMIN_URL = ENV["ADMIN_URL"]
+# Payments (payments app): offered only when STRIPE_SECRET_KEY is set.
+STRIPE_SECRET_KEY = ENV["STRIPE_SECRET_KEY"]
+STRIPE_WEBHOOK_SECRET = ENV["STRIPE_WEBHOOK_SECRET"]
+STRIPE_CONNECT_WEBHOOK_SECRET = ENV["STRIPE_CONNECT_WEBHOOK_SECRET"]
+STRIPE_API_BASE = ENV["STRIPE_API_BASE"]
+PAYMENT_HOLD_MINUTES = ENV["PAYMENT_HOLD_MINUTES"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,6 +59,7 @@ INSTALLED_APPS = [
     "bookings",
     "notifications",
     "assistant",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +256,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "notifications.tasks.requeue_stalled_emails",
         "schedule": 60.0,
     },
+    "every-minute-expire-payment-holds": {
+        "task": "payments.tasks.expire_payment_holds",
+        "schedule": 60.0,
+    },
+    "every-five-minutes-reconcile-payments": {
+        "task": "payments.tasks.reconcile_payments",
+        "schedule": 300.0,
+    },
 }
 
 LOGGING = {
@@ -259,6 +274,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": ENV["LOG_LEVEL"]},
+    # The stripe package logs every request at INFO; its warnings and errors are enough.
+    "loggers": {"stripe": {"level": "WARNING"}},
 }
 
 if ENV["SENTRY_DSN"]:

@@ -21,6 +21,7 @@ from bookings.links import absolute_url, guest_links
 from bookings.models import Booking
 from notifications.headers import delivery_headers, header_safe
 from notifications.models import EmailDelivery, EmailKind, Recipient
+from payments.emails import payment_lines
 
 
 def _local(instant: dt.datetime, zone: ZoneInfo) -> dt.datetime:
@@ -168,6 +169,25 @@ def compose(delivery: EmailDelivery, booking: Booking, when: str, old_when: str)
             [f"{guest_name} moved {title}.", f"Was: {old_when}"],
             [("See the booking", host_page)],
         )
+    if kind == EmailKind.PAYMENT_REFUNDED:
+        return Composed(
+            f"Refunded: {title} with {host_name}",
+            "Your payment came too late",
+            [
+                f"Your payment for {title} arrived after the time was released, and someone "
+                "else has booked it since. Nothing is booked; the payment is refunded in full."
+            ],
+        )
+    if kind == EmailKind.HOST_PAYMENT_DISPUTED:
+        return Composed(
+            f"Payment disputed: {title} with {guest_name}",
+            "A guest disputed their payment",
+            [
+                f"{guest_name} ({booking.guest_email}) disputed the payment for {title}. "
+                "Answer the dispute in your Stripe dashboard."
+            ],
+            [("See the booking", host_page)],
+        )
     if kind == EmailKind.HOST_GUEST_CANCELLED:
         return Composed(
             f"Cancelled: {title} with {guest_name}",
@@ -193,6 +213,7 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
             other,
         )
     composed = compose(delivery, booking, when, old_when)
+    composed.paragraphs += payment_lines(delivery.kind, delivery.snapshot, to_guest=to_guest)
     links = guest_links(booking) if to_guest else None
     context = {
         "composed": composed,

@@ -29,6 +29,7 @@ class EmailKind(models.TextChoices):
     BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
     BOOKING_RESCHEDULED = "booking_rescheduled", "Booking rescheduled"
     REMINDER = "reminder", "Reminder"
+    PAYMENT_REFUNDED = "payment_refunded", "Paid too late: refunded"
     # To hosts
     HOST_NEW_BOOKING = "host_new_booking", "New booking"
     HOST_NEW_REQUEST = "host_new_request", "New request to confirm"
@@ -38,6 +39,7 @@ class EmailKind(models.TextChoices):
     ACCOUNT_ACTIVATION = "account_activation", "Finish signing up"
     ACCOUNT_EXISTS = "account_exists", "Already registered"
     PASSWORD_RESET = "password_reset", "Password reset"
+    HOST_PAYMENT_DISPUTED = "host_payment_disputed", "Payment disputed"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -32,6 +32,7 @@ from notifications.models import (
     Reminder,
     ReminderStatus,
 )
+from payments.emails import payment_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def snapshot_of(booking: Booking, **extra) -> dict:
         "end": booking.end.isoformat(),
         "status": booking.status,
         "sequence": booking.sequence,
+        **payment_snapshot(booking),
         **extra,
     }
 

@@ -44,12 +44,24 @@ DEMO_EVENT_TYPES = {
         "booking_window_days": 365,
         "location": "Video call (link sent by email)",
     },
+    # Offered once the demo host connects Stripe (Dashboard → Payments).
+    "deposit": {
+        "title": "Session with deposit",
+        "description": "An hour's session; a $50.00 deposit holds your time.",
+        "duration_minutes": 60,
+        "slot_interval_minutes": 60,
+        "booking_window_days": 365,
+        "location": "Video call (link sent by email)",
+        "payment_mode": "deposit",
+        "price_amount": 5000,
+        "price_currency": "USD",
+    },
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo host (demo@example.com / demo) with weekday hours and three event types;"
+        "Create the demo host (demo@example.com / demo) with weekday hours and its event types;"
         " in development it is also a superuser (admin login). Refused in production unless"
         " --force (and then never a superuser)."
     )
