@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import BaseUserCreationForm, PasswordResetForm, UserChangeForm
 
 from accounts.models import User
 from availability.timezones import timezone_choices
+from security.captcha import CaptchaFormMixin
 
 
 class HostCreationForm(BaseUserCreationForm):
@@ -22,12 +23,16 @@ class HostChangeForm(UserChangeForm):
         field_classes: dict = {}
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(CaptchaFormMixin, forms.Form):
     """Only the email: whether it has an account is never said here (no enumeration)."""
 
     email = forms.EmailField(
         max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+
+class HostPasswordResetForm(CaptchaFormMixin, PasswordResetForm):
+    """Django's reset form, with hCaptcha when it is configured."""
 
 
 class ProfileForm(forms.ModelForm):

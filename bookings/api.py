@@ -27,6 +27,7 @@ from bookings.models import Booking, EventType
 from bookings.openapi import openapi_document
 from bookings.services import BookingError
 from bookings.tokens import Purpose, TokenInvalid, check_token
+from security.ratelimits import rate_limit
 
 MAX_RANGE_DAYS = 62
 STATUS_FOR_CODE = {
@@ -36,6 +37,7 @@ STATUS_FOR_CODE = {
     "METHOD_NOT_ALLOWED": 405,
     "SLOT_UNAVAILABLE": 409,
     "INVALID_STATE": 409,
+    "RATE_LIMITED": 429,
 }
 
 
@@ -151,6 +153,7 @@ def _date_param(request, name: str, default: dt.date) -> dt.date:
     return value
 
 
+@rate_limit("slots-per-ip")
 @api_view("GET")
 def slots(request, handle: str, slug: str):
     event_type = _public_event_type(handle, slug)
@@ -189,6 +192,7 @@ def slots(request, handle: str, slug: str):
     )
 
 
+@rate_limit("booking-per-ip", "booking-per-email")
 @api_view("POST")
 def create(request, handle: str, slug: str):
     event_type = _public_event_type(handle, slug)
@@ -212,6 +216,7 @@ def _guest_booking(uid, purpose: Purpose, token) -> Booking:
     return booking
 
 
+@rate_limit("guest-change-per-booking", "public-post-per-ip")
 @api_view("POST")
 def cancel(request, uid):
     body = read_json_object(request, {"token": True, "reason": False})
@@ -221,6 +226,7 @@ def cancel(request, uid):
     return JsonResponse(booking_payload(booking))
 
 
+@rate_limit("guest-change-per-booking", "public-post-per-ip")
 @api_view("POST")
 def reschedule(request, uid):
     body = read_json_object(request, {"token": True, "start": True})
@@ -230,6 +236,7 @@ def reschedule(request, uid):
     return JsonResponse(booking_payload(booking))
 
 
+@rate_limit("pages-per-ip")
 @api_view("GET")
 def ics(request, uid):
     booking = _guest_booking(uid, Purpose.VIEW, request.GET.get("token"))
@@ -238,6 +245,7 @@ def ics(request, uid):
     return response
 
 
+@rate_limit("pages-per-ip")
 @api_view("GET")
 def openapi(request):
     return JsonResponse(openapi_document())

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from availability.forms import FURTHEST, LocalDateTimeField, read_in_zone
 from availability.timezones import is_known_timezone, timezone_choices
 from bookings.models import EventType, slug_validator
+from security.captcha import CaptchaFormMixin
 
 
 def parse_instant(value: str) -> dt.datetime:
@@ -73,6 +74,10 @@ class BookingRequestForm(forms.Form):
             "guest_timezone": data["timezone"],
             "notes": data["notes"],
         }
+
+
+class BookingPageForm(CaptchaFormMixin, BookingRequestForm):
+    """The public booking page's form: the API's fields plus hCaptcha when it is configured."""
 
 
 class RescheduleForm(forms.Form):
