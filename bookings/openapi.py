@@ -80,7 +80,8 @@ SCHEMAS = {
                 "type": "object",
                 "description": "Field errors as {field: [messages]}, or {reason: refusal} when a "
                 "start is refused: in_past, inside_minimum_notice, beyond_window, outside_hours, "
-                "off_grid, taken, event_inactive, same_time; {retry_after: seconds} when RATE_LIMITED.",
+                "off_grid, taken, event_inactive, same_time; {retry_after: seconds} when "
+                "RATE_LIMITED.",
             },
         },
     },
