@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from config.env import RATE_LIMIT_VARIABLES, EnvironmentProblems, read_environment
 
@@ -222,32 +221,12 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 
-# Content-Security-Policy (django-csp): scripts and styles from our own origin or carrying
-# the per-response nonce; no inline event handlers or style attributes; nobody may frame us.
-from csp.constants import NONCE, NONE, SELF  # noqa: E402
+# Content-Security-Policy (django-csp): see security.csp; nonces for inline code, no CDN.
+from security.csp import content_security_policy  # noqa: E402
 
-_captcha_sources = (
-    ["https://hcaptcha.com", "https://*.hcaptcha.com"] if HCAPTCHA_SITEKEY else []
+CONTENT_SECURITY_POLICY = content_security_policy(
+    HCAPTCHA_JS_API_URL if HCAPTCHA_SITEKEY and HCAPTCHA_SECRET else None
 )
-if HCAPTCHA_SITEKEY:
-    _captcha_origin = "{0.scheme}://{0.netloc}".format(urlsplit(HCAPTCHA_JS_API_URL))
-    if _captcha_origin not in _captcha_sources:
-        _captcha_sources.append(_captcha_origin)
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE, *_captcha_sources],
-        "style-src": [SELF, NONCE, *_captcha_sources],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF, *_captcha_sources],
-        "frame-src": [*_captcha_sources] or [NONE],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-    },
-}
 
 # CORS for the public JSON API only, and only for the origins listed.
 CORS_ALLOWED_ORIGINS = ENV["CORS_ALLOWED_ORIGINS"]

@@ -250,7 +250,9 @@ def test_limits_can_be_switched_off(client, intro, frozen_now, limits, settings)
     settings.RATELIMIT_ENABLE = False
     for hour in (9, 10, 11):
         email = f"g{hour}@x.com"
-        assert api_book(client, intro, at(f"2026-03-02 {hour:02d}:00"), email=email).status_code == 201
+        assert (
+            api_book(client, intro, at(f"2026-03-02 {hour:02d}:00"), email=email).status_code == 201
+        )
 
 
 def test_refusals_are_counted_per_day_and_endpoint(client, intro, frozen_now, limits):
