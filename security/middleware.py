@@ -6,6 +6,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.core.signals import request_finished
 
 from security.logs import request_id_var
 
@@ -23,13 +24,19 @@ class RequestIdMiddleware:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        # Left set until the response is closed (request_finished): Django logs 4xx/5xx
+        # responses only after the middleware chain has returned.
+        request_id_var.set(request_id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+def _forget_request_id(**kwargs) -> None:
+    request_id_var.set("-")
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="security-forget-request-id")
 
 
 class SecurityHeadersMiddleware:
