@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass, field
 
 import redis.exceptions
 from django.core.cache.backends.locmem import LocMemCache
@@ -38,31 +39,50 @@ _FALLBACK_METHODS = (
 )
 
 
+@dataclass
+class _Outage:
+    """Per process and Redis location: Django makes one cache object per thread, but the
+    retry pause and the once-a-minute warning are about the process."""
+
+    redis_down_until: float = 0.0
+    last_warning: float = -WARNING_INTERVAL_SECONDS
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_outages: dict[str, _Outage] = {}
+_outages_lock = threading.Lock()
+
+
+def _outage_for(location: str) -> _Outage:
+    with _outages_lock:
+        return _outages.setdefault(location, _Outage())
+
+
 class FallbackRedisCache(RedisCache):
     """Django's RedisCache; an empty LOCATION means memory only (development without Redis)."""
 
     def __init__(self, server, params):
         self._memory_only = not server
         super().__init__(server or "redis://unused", params)
+        # LocMemCache instances with the same name share one store: one per process.
         self._memory = LocMemCache(
             "security-fallback",
             {"TIMEOUT": params.get("TIMEOUT", 300), "OPTIONS": {"MAX_ENTRIES": 100_000}},
         )
-        self._lock = threading.Lock()
-        self._redis_down_until = 0.0
-        self._last_warning = -WARNING_INTERVAL_SECONDS
+        self._outage = _outage_for(str(server))
 
     @property
     def using_fallback(self) -> bool:
-        return self._memory_only or time.monotonic() < self._redis_down_until
+        return self._memory_only or time.monotonic() < self._outage.redis_down_until
 
     def _redis_failed(self, error: Exception) -> None:
         now = time.monotonic()
-        with self._lock:
-            self._redis_down_until = now + RETRY_AFTER_SECONDS
-            warn = now - self._last_warning >= WARNING_INTERVAL_SECONDS
+        outage = self._outage
+        with outage.lock:
+            outage.redis_down_until = now + RETRY_AFTER_SECONDS
+            warn = now - outage.last_warning >= WARNING_INTERVAL_SECONDS
             if warn:
-                self._last_warning = now
+                outage.last_warning = now
         if warn:
             logger.warning(
                 "Redis is unreachable (%s); rate limits count in this process's memory until "

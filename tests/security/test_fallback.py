@@ -63,8 +63,8 @@ def test_limits_hold_without_redis_and_nothing_fails(
 def test_the_warning_is_logged_at_most_once_a_minute(caplog, monkeypatch, redis_down):
     clock = [1000.0]
     monkeypatch.setattr(fallback_cache.time, "monotonic", lambda: clock[0])
-    redis_down._redis_down_until = 0.0
-    redis_down._last_warning = -1e9
+    redis_down._outage.redis_down_until = 0.0
+    redis_down._outage.last_warning = -1e9
     with caplog.at_level(logging.WARNING, logger="security.cache"):
         for step in range(12):  # two minutes in 10-second steps, Redis retried every 5 s
             clock[0] += 10
@@ -73,10 +73,24 @@ def test_the_warning_is_logged_at_most_once_a_minute(caplog, monkeypatch, redis_
     assert len(warnings) == 2
 
 
+def test_threads_share_one_outage_state_per_process(redis_down):
+    import threading
+
+    others = []
+    thread = threading.Thread(target=lambda: others.append(caches["ratelimit"]))
+    thread.start()
+    thread.join()
+    assert others[0] is not redis_down  # Django gives each thread its own cache object
+    assert others[0]._outage is redis_down._outage
+    assert others[0]._memory._cache is redis_down._memory._cache
+
+
 def test_redis_is_used_again_when_it_answers(monkeypatch):
     from django.conf import settings
 
-    cache = FallbackRedisCache(settings.REDIS_URL, {"OPTIONS": {"socket_connect_timeout": 0.3}})
+    # Database 1 of the test Redis: an outage state of its own, not the suite's cache's.
+    location = settings.REDIS_URL.rsplit("/", 1)[0] + "/1"
+    cache = FallbackRedisCache(location, {"OPTIONS": {"socket_connect_timeout": 0.3}})
     clock = [1000.0]
     monkeypatch.setattr(fallback_cache.time, "monotonic", lambda: clock[0])
     cache._redis_failed(ConnectionError("simulated"))
