@@ -165,3 +165,54 @@ def test_no_planted_pii_in_any_log_line(client, intro, frozen_now, captured_logs
     ]
     found = [value for value in planted if value and value in output]
     assert found == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_planted_pii_in_the_logs_of_a_real_celery_worker(
+    intro, celery_inline, captured_logs, capfd
+):
+    import time
+
+    import time_machine
+    from celery.contrib.testing.worker import start_worker
+    from django.core import mail
+
+    from config.celery import app
+    from tests.conftest import NOW, book
+
+    app.conf.task_always_eager = False
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="INFO"
+    ):
+        with time_machine.travel(NOW, tick=True):
+            book(
+                intro,
+                at("2026-03-02 10:00"),
+                name=PLANTED_NAME,
+                email=PLANTED_EMAIL,
+                notes=PLANTED_NOTES,
+            )
+        deadline = time.monotonic() + 30
+        while len(mail.outbox) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert len(mail.outbox) == 2
+    # The worker re-applies settings.LOGGING (Django's setup runs again), replacing our capture
+    # handler with the configured console handler: read what that wrote too.
+    output = captured_logs.getvalue() + capfd.readouterr().err
+    assert "email delivered" in output, "the worker's lines were captured"
+    assert [v for v in (PLANTED_NAME, PLANTED_EMAIL, PLANTED_NOTES) if v in output] == []
+
+
+def test_production_writes_json_lines_with_masked_emails():
+    from tests.security.test_headers import run_manage
+
+    code = (
+        "import logging; logging.getLogger('bookings').warning('mail for %s failed',"
+        " 'alice@example.com')"
+    )
+    result = run_manage("shell", "-c", code)
+    line = [text for text in result.stderr.splitlines() if "mail for" in text][0]
+    record = json.loads(line)
+    assert record["message"] == "mail for ali***@example.com failed"
+    assert record["level"] == "WARNING" and record["logger"] == "bookings"
+    assert record["request_id"] == "-"
