@@ -80,7 +80,10 @@ PRODUCTION = {
 def run_manage(*args, extra=None):
     from config.env import VARIABLES
 
-    env = {k: v for k, v in os.environ.items() if k not in {v.name for v in VARIABLES}}
+    # Only the production variables below, not the suite's (nor the browser tests' async
+    # override, which check --deploy rightly refuses).
+    ignored = {v.name for v in VARIABLES} | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
     env.update(PRODUCTION)
     env.update(extra or {})
     return subprocess.run(

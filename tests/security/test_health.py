@@ -4,7 +4,6 @@ failed with a 503; neither shows versions or data."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from security import health
 
@@ -36,18 +35,30 @@ def test_readyz_says_redis_is_down(client, settings):
     assert response.json()["checks"] == {"database": "ok", "redis": "unavailable"}
 
 
-@pytest.mark.django_db
-def test_readyz_says_the_database_is_down(client, monkeypatch):
-    def refuse(*args, **kwargs):
-        from django.db import OperationalError
+@pytest.mark.django_db(transaction=True)
+def test_readyz_says_the_database_is_down(client):
+    import socket
 
-        raise OperationalError("connection refused")
+    from django.db import connections
 
-    # The database server "stops": every new cursor fails the way psycopg does.
-    monkeypatch.setattr(connection, "cursor", refuse)
-    response = client.get("/readyz")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    database = connections["default"]
+    real_host, real_port = database.settings_dict["HOST"], database.settings_dict["PORT"]
+    # The database "stops": the next connection goes to a port where nothing listens.
+    database.close()
+    database.settings_dict.update(HOST="127.0.0.1", PORT=dead_port)
+    try:
+        response = client.get("/readyz")
+    finally:
+        database.close()
+        database.settings_dict.update(HOST=real_host, PORT=real_port)
     assert response.status_code == 503
-    assert response.json()["checks"]["database"] == "unavailable"
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "unavailable", "redis": "ok"},
+    }
 
 
 @pytest.mark.django_db

@@ -35,6 +35,9 @@ def exploding_view(request):
         message=f"guest {PLANTED['email']} wrote {PLANTED['notes']}",
         data={"guest_name": PLANTED["name"], "url": f"/feeds/{PLANTED['feed_token']}.ics"},
     )
+    from accounts.models import User
+
+    User.objects.filter(email=PLANTED["email"]).exists()  # a query span/breadcrumb with it
     guest_name = PLANTED["name"]  # noqa: F841  (a local variable Sentry could capture)
     raise RuntimeError(f"could not book for {PLANTED['email']} with key {PLANTED['stripe_secret']}")
 
