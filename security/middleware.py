@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import sentry_sdk
 from django.conf import settings
 from django.core.signals import request_finished
 
@@ -27,6 +28,8 @@ class RequestIdMiddleware:
         # Left set until the response is closed (request_finished): Django logs 4xx/5xx
         # responses only after the middleware chain has returned.
         request_id_var.set(request_id)
+        # The same id on the Sentry event as on the log lines (a no-op without SENTRY_DSN).
+        sentry_sdk.set_tag("request_id", request_id)
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

@@ -81,6 +81,7 @@ def test_errors_and_logged_errors_reach_sentry_without_planted_secrets(client, s
     assert sentry.events, "the error reached the fake Sentry"
     event = sentry.events[0]
     assert event["environment"] == "test-env" and event["release"] == "1.2.3"
+    assert len(event["tags"]["request_id"]) == 32  # the id on the log lines too
     assert event["exception"]["values"][-1]["type"] == "RuntimeError"
     assert "zeb***@example.org" in event["exception"]["values"][-1]["value"]
     everything = "\n".join(sentry.raw)
