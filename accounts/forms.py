@@ -7,6 +7,7 @@ from django.contrib.auth.forms import BaseUserCreationForm, PasswordResetForm, U
 
 from accounts.models import User
 from availability.timezones import timezone_choices
+from security.captcha import CaptchaFormMixin
 
 
 class HostCreationForm(BaseUserCreationForm):
@@ -22,7 +23,7 @@ class HostChangeForm(UserChangeForm):
         field_classes: dict = {}
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(CaptchaFormMixin, forms.Form):
     """Only the email: whether it has an account is never said here (no enumeration)."""
 
     email = forms.EmailField(
@@ -39,6 +40,10 @@ class OutboxPasswordResetForm(PasswordResetForm):
         from accounts.services import request_password_reset
 
         request_password_reset(self.cleaned_data["email"])
+
+
+class HostPasswordResetForm(CaptchaFormMixin, OutboxPasswordResetForm):
+    """The outbox reset form, with hCaptcha when it is configured."""
 
 
 class ProfileForm(forms.ModelForm):

@@ -6,6 +6,7 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
@@ -13,9 +14,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
-from accounts.forms import ProfileForm, SettingsForm, SignUpForm
+from accounts.forms import HostPasswordResetForm, ProfileForm, SettingsForm, SignUpForm
 from bookings.links import absolute_url
 from notifications.models import CalendarFeed
+from security.captcha import outage_refusal
+from security.ratelimits import rate_limit
 
 
 def host_required(view):
@@ -31,15 +34,19 @@ def host_required(view):
     return wrapped
 
 
+@rate_limit("signup-per-ip", "signup-per-email", "pages-per-ip")
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if refusal := outage_refusal(request, form):
+            return refusal
         services.sign_up(form.cleaned_data["email"])
         return render(request, "accounts/sign_up_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "accounts/sign_up.html", {"form": form})
 
 
+@rate_limit("public-post-per-ip", "pages-per-ip")
 @require_http_methods(["GET", "POST"])
 def activate(request, uidb64: str, token: str):
     user = services.user_for_activation(uidb64, token)
@@ -51,6 +58,15 @@ def activate(request, uidb64: str, token: str):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("onboarding")
     return render(request, "accounts/activate.html", {"form": form, "email": user.email})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view with the captcha form; an hCaptcha outage falls under its limit."""
+
+    form_class = HostPasswordResetForm
+
+    def form_valid(self, form):
+        return outage_refusal(self.request, form) or super().form_valid(form)
 
 
 @login_required

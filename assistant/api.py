@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from assistant.conversation import MAX_MESSAGE_LENGTH, answer
 from availability.timezones import is_known_timezone
 from bookings.api import ApiError, api_view, read_json_object
+from security.ratelimits import rate_limit
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def read_message(raw: str | None) -> str:
     return message
 
 
+@rate_limit("assistant-per-ip")
 @api_view("POST")
 def assistant(request, handle: str):
     host = get_object_or_404(get_user_model(), handle__iexact=handle, is_active=True)

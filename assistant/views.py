@@ -17,6 +17,7 @@ from assistant.conversation import MAX_MESSAGE_LENGTH, Answer, answer, describe_
 from assistant.intent import Intent
 from availability.timezones import is_known_timezone, timezone_choices
 from bookings.models import EventType
+from security.ratelimits import rate_limit
 
 MAX_TURNS = 10
 
@@ -55,6 +56,7 @@ def _previous_intent(state: dict) -> Intent | None:
         return None
 
 
+@rate_limit("assistant-per-ip", "pages-per-ip")
 @require_http_methods(["GET", "POST"])
 def chat(request, handle: str):
     host = get_object_or_404(get_user_model(), handle__iexact=handle, is_active=True)

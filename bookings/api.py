@@ -29,6 +29,7 @@ from bookings.services import BookingError
 from bookings.tokens import Purpose, TokenInvalid, check_token
 from payments import services as payments
 from payments.api import payment_payload
+from security.ratelimits import rate_limit
 
 MAX_RANGE_DAYS = 62
 STATUS_FOR_CODE = {
@@ -39,6 +40,7 @@ STATUS_FOR_CODE = {
     "SLOT_UNAVAILABLE": 409,
     "INVALID_STATE": 409,
     "PAYMENT_UNAVAILABLE": 503,
+    "RATE_LIMITED": 429,
 }
 
 
@@ -157,6 +159,7 @@ def _date_param(request, name: str, default: dt.date) -> dt.date:
     return value
 
 
+@rate_limit("slots-per-ip")
 @api_view("GET")
 def slots(request, handle: str, slug: str):
     event_type = _public_event_type(handle, slug)
@@ -195,6 +198,7 @@ def slots(request, handle: str, slug: str):
     )
 
 
+@rate_limit("booking-per-ip", "booking-per-email")
 @api_view("POST")
 def create(request, handle: str, slug: str):
     event_type = _public_event_type(handle, slug)
@@ -235,6 +239,7 @@ def detail(request, uid):
     return JsonResponse(booking_payload(booking))
 
 
+@rate_limit("guest-change-per-booking", "public-post-per-ip")
 @api_view("POST")
 def cancel(request, uid):
     body = read_json_object(request, {"token": True, "reason": False})
@@ -244,6 +249,7 @@ def cancel(request, uid):
     return JsonResponse(booking_payload(booking))
 
 
+@rate_limit("guest-change-per-booking", "public-post-per-ip")
 @api_view("POST")
 def reschedule(request, uid):
     body = read_json_object(request, {"token": True, "start": True})
@@ -253,6 +259,7 @@ def reschedule(request, uid):
     return JsonResponse(booking_payload(booking))
 
 
+@rate_limit("pages-per-ip")
 @api_view("GET")
 def ics(request, uid):
     booking = _guest_booking(uid, Purpose.VIEW, request.GET.get("token"))
@@ -261,6 +268,7 @@ def ics(request, uid):
     return response
 
 
+@rate_limit("pages-per-ip")
 @api_view("GET")
 def openapi(request):
     return JsonResponse(openapi_document())

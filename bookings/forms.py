@@ -13,6 +13,7 @@ from availability.timezones import is_known_timezone, timezone_choices
 from bookings.models import EventType, slug_validator
 from bookings.validators import refuse_unsafe_characters
 from payments.forms import PriceFieldsMixin
+from security.captcha import CaptchaFormMixin
 
 # Paths under /<handle>/ that belong to other pages (the booking assistant's chat).
 RESERVED_SLUGS = frozenset({"assistant"})
@@ -78,6 +79,10 @@ class BookingRequestForm(forms.Form):
             "guest_timezone": data["timezone"],
             "notes": data["notes"],
         }
+
+
+class BookingPageForm(CaptchaFormMixin, BookingRequestForm):
+    """The public booking page's form: the API's fields plus hCaptcha when it is configured."""
 
 
 class RescheduleForm(forms.Form):

@@ -33,6 +33,20 @@ def _body(schema_name: str) -> dict:
     }
 
 
+def _rate_limited() -> dict:
+    return {
+        "description": "RATE_LIMITED: too many requests from this client, email or booking; "
+        "details.retry_after says when to try again",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before retrying",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
 _HANDLE = {"name": "handle", "in": "path", "required": True, "schema": {"type": "string"}}
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 _UID = {
@@ -60,13 +74,15 @@ SCHEMAS = {
                     "INVALID_STATE",
                     "PAYMENT_UNAVAILABLE",
                     "SERVER_ERROR",
+                    "RATE_LIMITED",
                 ],
             },
             "details": {
                 "type": "object",
                 "description": "Field errors as {field: [messages]}, or {reason: refusal} when a "
                 "start is refused: in_past, inside_minimum_notice, beyond_window, outside_hours, "
-                "off_grid, taken, event_inactive, same_time.",
+                "off_grid, taken, event_inactive, same_time; {retry_after: seconds} when "
+                "RATE_LIMITED.",
             },
         },
     },
@@ -231,6 +247,7 @@ def openapi_document() -> dict:
                         "200": _json("SlotList", "Slots sorted by start"),
                         "400": _error("Invalid dates, range or timezone"),
                         "404": _error("No such host or active event type"),
+                        "429": _rate_limited(),
                     },
                 }
             },
@@ -249,6 +266,7 @@ def openapi_document() -> dict:
                         "404": _error("No such host or event type"),
                         "409": _error("SLOT_UNAVAILABLE: the time was taken"),
                         "503": _error("PAYMENT_UNAVAILABLE: Stripe could not be reached"),
+                        "429": _rate_limited(),
                     },
                 }
             },
@@ -272,6 +290,7 @@ def openapi_document() -> dict:
                         "400": _error("Token missing"),
                         "403": _error("Token invalid, expired or replaced"),
                         "404": _error("No such booking"),
+                        "429": _rate_limited(),
                     },
                 }
             },
@@ -286,6 +305,7 @@ def openapi_document() -> dict:
                         "403": _error("Token invalid, expired, for another purpose or replaced"),
                         "404": _error("No such booking"),
                         "409": _error("INVALID_STATE: already cancelled or started"),
+                        "429": _rate_limited(),
                     },
                 }
             },
@@ -300,6 +320,7 @@ def openapi_document() -> dict:
                         "403": _error("Token invalid, expired, for another purpose or replaced"),
                         "404": _error("No such booking"),
                         "409": _error("SLOT_UNAVAILABLE or INVALID_STATE"),
+                        "429": _rate_limited(),
                     },
                 }
             },
@@ -323,6 +344,7 @@ def openapi_document() -> dict:
                         "400": _error("Token missing"),
                         "403": _error("Token invalid"),
                         "404": _error("No such booking"),
+                        "429": _rate_limited(),
                     },
                 }
             },

@@ -14,12 +14,14 @@ from django.views.decorators.http import require_http_methods
 
 from availability.timezones import is_known_timezone, timezone_choices
 from bookings import services
-from bookings.forms import BookingRequestForm, CancelForm, RescheduleForm, parse_instant
+from bookings.forms import BookingPageForm, CancelForm, RescheduleForm, parse_instant
 from bookings.links import guest_links
 from bookings.models import Booking, CancelledBy, EventType
 from bookings.picker import build_picker
 from bookings.tokens import Purpose, TokenInvalid, check_token
 from payments import services as payments
+from security.captcha import outage_refusal
+from security.ratelimits import rate_limit
 
 
 def _guest_zone_name(request, fallback: str) -> str:
@@ -38,6 +40,7 @@ def _picker_template(request, full: str) -> str:
     return "bookings/_picker.html" if request.htmx else full
 
 
+@rate_limit("pages-per-ip")
 def home(request):
     handle = request.GET.get("handle", "").strip()
     error = ""
@@ -48,12 +51,14 @@ def home(request):
     return render(request, "bookings/home.html", {"error": error, "handle": handle[:40]})
 
 
+@rate_limit("pages-per-ip")
 def host_page(request, handle: str):
     host = get_object_or_404(get_user_model(), handle__iexact=handle, is_active=True)
     event_types = payments.offered_only(host, EventType.objects.for_host(host).active())
     return render(request, "bookings/host_page.html", {"host": host, "event_types": event_types})
 
 
+@rate_limit("slots-per-ip")
 def event_page(request, handle: str, slug: str):
     event_type = _active_event_type(handle, slug)
     zone_name = _guest_zone_name(request, event_type.host.timezone)
@@ -78,6 +83,7 @@ def event_page(request, handle: str, slug: str):
     return render(request, _picker_template(request, "bookings/event_page.html"), context)
 
 
+@rate_limit("booking-per-ip", "booking-per-email", "pages-per-ip")
 @require_http_methods(["GET", "POST"])
 def book(request, handle: str, slug: str):
     event_type = _active_event_type(handle, slug)
@@ -85,8 +91,10 @@ def book(request, handle: str, slug: str):
     event_url = reverse("event-page", args=[event_type.host.handle, event_type.slug])
     error = ""
     if request.method == "POST":
-        form = BookingRequestForm(request.POST)
+        form = BookingPageForm(request.POST)
         if form.is_valid():
+            if refusal := outage_refusal(request, form):
+                return refusal
             try:
                 booking = services.create_booking(event_type=event_type, **form.booking_fields())
             except services.BookingError as refusal:
@@ -96,7 +104,7 @@ def book(request, handle: str, slug: str):
         start_raw = request.POST.get("start", "")
     else:
         start_raw = request.GET.get("start", "")
-        form = BookingRequestForm(initial={"start": start_raw, "timezone": zone_name})
+        form = BookingPageForm(initial={"start": start_raw, "timezone": zone_name})
     try:
         start = parse_instant(start_raw)
     except ValidationError:
@@ -172,6 +180,7 @@ def _google_calendar_url(booking: Booking, links) -> str:
     return f"https://calendar.google.com/calendar/render?{query}"
 
 
+@rate_limit("pages-per-ip")
 def booking_detail(request, uid):
     booking, refusal_page = _guest_booking(request, uid, Purpose.VIEW)
     if refusal_page:
@@ -181,6 +190,7 @@ def booking_detail(request, uid):
     return render(request, "bookings/booking_detail.html", context)
 
 
+@rate_limit("guest-change-per-booking", "slots-per-ip")
 @require_http_methods(["GET", "POST"])
 def booking_reschedule(request, uid):
     booking, refusal_page = _guest_booking(request, uid, Purpose.RESCHEDULE)
@@ -241,6 +251,7 @@ def booking_reschedule(request, uid):
     )
 
 
+@rate_limit("guest-change-per-booking", "pages-per-ip")
 @require_http_methods(["GET", "POST"])
 def booking_cancel(request, uid):
     booking, refusal_page = _guest_booking(request, uid, Purpose.CANCEL)

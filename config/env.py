@@ -10,6 +10,7 @@ list by the test suite.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -74,6 +75,33 @@ def _parse_hold_minutes(raw: str) -> int:
     return value
 
 
+def _parse_non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError(f"expected 0 or a positive integer, got {raw!r}")
+    return value
+
+
+def _parse_rate(raw: str) -> str:
+    """A django-ratelimit rate: requests per period, e.g. 30/h, 10/15m, 5/30s."""
+    if not re.fullmatch(r"[1-9][0-9]*/[1-9]?[0-9]*[smhd]", raw.strip()):
+        raise ValueError(f"expected a rate such as 30/h or 10/15m, got {raw!r}")
+    return raw.strip()
+
+
+def _parse_sample_rate(raw: str) -> float:
+    value = float(raw)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"expected a number from 0 to 1, got {raw!r}")
+    return value
+
+
+def _parse_log_format(raw: str) -> str:
+    if raw not in ("json", "text", ""):
+        raise ValueError(f"expected json or text, got {raw!r}")
+    return raw
+
+
 def _parse_secret_key(raw: str) -> str:
     if len(raw) < 32:
         raise ValueError("must be at least 32 characters long")
@@ -103,6 +131,49 @@ class Variable:
     required_in_production: bool
     help: str
 
+
+# Rate limits (security.ratelimits): name of the limit -> (variable, default, what it counts).
+# The defaults are far above what a person does by hand and far below what a script does.
+RATE_LIMIT_VARIABLES: dict[str, tuple[str, str, str]] = {
+    "booking-per-ip": ("RATELIMIT_BOOKING_PER_IP", "20/h", "bookings made (page and API) per IP"),
+    "booking-per-email": ("RATELIMIT_BOOKING_PER_EMAIL", "5/h", "bookings per guest email"),
+    "slots-per-ip": ("RATELIMIT_SLOTS_PER_IP", "120/m", "slot queries (API and pages) per IP"),
+    "guest-change-per-booking": (
+        "RATELIMIT_GUEST_CHANGE_PER_BOOKING",
+        "10/h",
+        "guest reschedule/cancel attempts per booking",
+    ),
+    "signup-per-ip": ("RATELIMIT_SIGNUP_PER_IP", "10/h", "sign-ups per IP"),
+    "signup-per-email": ("RATELIMIT_SIGNUP_PER_EMAIL", "3/h", "sign-ups per email address"),
+    "login-per-ip": ("RATELIMIT_LOGIN_PER_IP", "30/15m", "log-in attempts per IP (incl. admin)"),
+    "login-failures-per-account": (
+        "RATELIMIT_LOGIN_FAILURES_PER_ACCOUNT",
+        "10/15m",
+        "failed log-ins per account (incl. admin)",
+    ),
+    "password-reset-per-ip": ("RATELIMIT_PASSWORD_RESET_PER_IP", "10/h", "reset requests per IP"),
+    "password-reset-per-email": (
+        "RATELIMIT_PASSWORD_RESET_PER_EMAIL",
+        "3/h",
+        "reset requests per email address",
+    ),
+    "public-post-per-ip": (
+        "RATELIMIT_PUBLIC_POST_PER_IP",
+        "30/10m",
+        "other public form posts (activation, new password, log-out) per IP",
+    ),
+    "pages-per-ip": ("RATELIMIT_PAGES_PER_IP", "300/m", "other public page views per IP"),
+    "assistant-per-ip": (
+        "RATELIMIT_ASSISTANT_PER_IP",
+        "30/10m",
+        "booking assistant messages per IP",
+    ),
+    "captcha-outage-per-ip": (
+        "RATELIMIT_CAPTCHA_OUTAGE_PER_IP",
+        "3/h",
+        "forms let through per IP while hCaptcha cannot be reached",
+    ),
+}
 
 VARIABLES: tuple[Variable, ...] = (
     Variable(
@@ -188,6 +259,17 @@ VARIABLES: tuple[Variable, ...] = (
         "comma-separated extra origins allowed to post forms (https://book.example.com)",
     ),
     Variable("SENTRY_DSN", str, "", False, "Sentry DSN; errors are reported there when set"),
+    Variable(
+        "SENTRY_ENVIRONMENT", str, "", False, "environment tag on Sentry events; default DJANGO_ENV"
+    ),
+    Variable("SENTRY_RELEASE", str, "", False, "release tag on Sentry events (e.g. the git sha)"),
+    Variable(
+        "SENTRY_TRACES_SAMPLE_RATE",
+        _parse_sample_rate,
+        "0",
+        False,
+        "share of requests traced for Sentry performance monitoring, 0 to 1",
+    ),
     Variable("LOG_LEVEL", str, "INFO", False, "root log level: DEBUG, INFO, WARNING or ERROR"),
     Variable(
         "ADMIN_URL",
@@ -195,6 +277,118 @@ VARIABLES: tuple[Variable, ...] = (
         "admin/",
         False,
         "path of the Django admin, e.g. staff-7f3k/ (an unguessable path keeps scanners away)",
+    ),
+    Variable(
+        "LOG_FORMAT",
+        _parse_log_format,
+        "",
+        False,
+        "json (one object a line) or text; unset means json in production, text otherwise",
+    ),
+    Variable(
+        "DEBUG_LOGS",
+        _parse_bool,
+        "false",
+        False,
+        "1/true turns on debug-level output of the project's own loggers (still masked)",
+    ),
+    Variable(
+        "RATELIMIT_ENABLE",
+        _parse_bool,
+        "true",
+        False,
+        "false turns every rate limit off (never do this on a public site)",
+    ),
+    *(
+        Variable(name, _parse_rate, default, False, f"rate limit: {what} (count/period)")
+        for name, default, what in RATE_LIMIT_VARIABLES.values()
+    ),
+    Variable(
+        "TRUSTED_PROXY_COUNT",
+        _parse_non_negative_int,
+        "0",
+        False,
+        "proxies in front of the app that append to X-Forwarded-For; 0 trusts only the socket",
+    ),
+    Variable(
+        "HCAPTCHA_SITEKEY",
+        str,
+        "",
+        False,
+        "hCaptcha site key; with HCAPTCHA_SECRET, booking, sign-up and reset forms need a captcha",
+    ),
+    Variable("HCAPTCHA_SECRET", str, "", False, "hCaptcha secret key (see HCAPTCHA_SITEKEY)"),
+    Variable(
+        "HCAPTCHA_VERIFY_URL",
+        _parse_http_url,
+        "https://api.hcaptcha.com/siteverify",
+        False,
+        "hCaptcha verify endpoint; only tests point it elsewhere",
+    ),
+    Variable(
+        "HCAPTCHA_JS_API_URL",
+        _parse_http_url,
+        "https://js.hcaptcha.com/1/api.js",
+        False,
+        "hCaptcha widget script; only tests point it elsewhere",
+    ),
+    Variable(
+        "HCAPTCHA_TIMEOUT",
+        _parse_positive_int,
+        "3",
+        False,
+        "seconds to wait for hCaptcha before treating it as an outage",
+    ),
+    Variable(
+        "SECURE_SSL_REDIRECT",
+        _parse_bool,
+        None,
+        False,
+        "redirect plain HTTP to HTTPS (health checks exempt); unset means on in production",
+    ),
+    Variable(
+        "SECURE_HSTS_SECONDS",
+        _parse_non_negative_int,
+        "0",
+        False,
+        "Strict-Transport-Security max-age; 0 sends no HSTS header (e.g. 31536000 for a year)",
+    ),
+    Variable(
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        _parse_bool,
+        "true",
+        False,
+        "HSTS also covers subdomains (only when SECURE_HSTS_SECONDS is set)",
+    ),
+    Variable(
+        "SECURE_HSTS_PRELOAD",
+        _parse_bool,
+        "false",
+        False,
+        "ask browsers to preload HSTS for the domain (hard to undo; only with HSTS on)",
+    ),
+    Variable(
+        "SECURE_PROXY_SSL_HEADER",
+        str,
+        "",
+        False,
+        "header the TLS proxy sets to https, e.g. X-Forwarded-Proto; unset in production "
+        "means X-Forwarded-Proto",
+    ),
+    Variable(
+        "CORS_ALLOWED_ORIGINS",
+        _parse_list,
+        "",
+        False,
+        "comma-separated origins whose pages may call /api/ from a browser; none by default",
+    ),
+    Variable(
+        "GUEST_DATA_RETENTION_DAYS",
+        _parse_non_negative_int,
+        "0",
+        False,
+        "anonymize guest names, emails and notes of bookings that ended this many days ago "
+        "(daily, by beat); 0 keeps them",
     ),
     Variable(
         "GUEST_LINK_MAX_AGE_DAYS",

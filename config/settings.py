@@ -12,7 +12,13 @@ import os
 import sys
 from pathlib import Path
 
-from config.env import EnvironmentProblems, dotenv_wanted, read_dotenv, read_environment
+from config.env import (
+    RATE_LIMIT_VARIABLES,
+    EnvironmentProblems,
+    dotenv_wanted,
+    read_dotenv,
+    read_environment,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -54,6 +60,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    "corsheaders",
+    "csp",
+    "hcaptcha_field",
+    "django_ratelimit",
+    "security",
     "accounts",
     "availability",
     "bookings",
@@ -63,7 +74,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "security.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.RejectNullBytesMiddleware",
@@ -127,6 +142,32 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters: Redis, falling back to process memory while Redis is unreachable
+# (no REDIS_URL in development: memory only). Short timeouts so a hung Redis costs little.
+CACHES["ratelimit"] = {
+    "BACKEND": "security.cache.FallbackRedisCache",
+    "LOCATION": REDIS_URL or "",
+    "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
+}
+
+# Rate limits (security.ratelimits); every rate comes from the environment.
+RATELIMIT_ENABLE = ENV["RATELIMIT_ENABLE"]
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "security.client_ip.client_ip"
+RATELIMITS = {name: ENV[variable] for name, (variable, *_) in RATE_LIMIT_VARIABLES.items()}
+TRUSTED_PROXY_COUNT = ENV["TRUSTED_PROXY_COUNT"]
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit only knows django-redis by name; Django's own RedisCache (which
+    # security.cache.FallbackRedisCache extends) increments atomically just the same.
+    "django_ratelimit.W001",
+]
+
+# hCaptcha on the public booking form, sign-up and password reset when both keys are set.
+HCAPTCHA_SITEKEY = ENV["HCAPTCHA_SITEKEY"]
+HCAPTCHA_SECRET = ENV["HCAPTCHA_SECRET"]
+HCAPTCHA_VERIFY_URL = ENV["HCAPTCHA_VERIFY_URL"]
+HCAPTCHA_JS_API_URL = ENV["HCAPTCHA_JS_API_URL"]
+HCAPTCHA_TIMEOUT = ENV["HCAPTCHA_TIMEOUT"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,9 +234,45 @@ ASSISTANT_LLM_API_KEY = ENV["ASSISTANT_LLM_API_KEY"]
 # Security: cookies only over HTTPS in production; the JSON API is token-based.
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SESSION_COOKIE_HTTPONLY = True
+# Pages hand htmx the CSRF token in the markup, so no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Behind a TLS proxy: which header says the original request was https.
+_proxy_header = ENV["SECURE_PROXY_SSL_HEADER"] or ("X-Forwarded-Proto" if PRODUCTION else "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https") if _proxy_header else None
+)
+SECURE_SSL_REDIRECT = (
+    ENV["SECURE_SSL_REDIRECT"] if ENV["SECURE_SSL_REDIRECT"] is not None else PRODUCTION
+)
+# Load balancers probe over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = ENV["SECURE_HSTS_SECONDS"]
+SECURE_HSTS_INCLUDE_SUBDOMAINS = ENV["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+SECURE_HSTS_PRELOAD = ENV["SECURE_HSTS_PRELOAD"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Guest links carry tokens in their query strings: never send them to other sites.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+
+# Content-Security-Policy (django-csp): see security.csp; nonces for inline code, no CDN.
+from security.csp import content_security_policy  # noqa: E402
+
+CONTENT_SECURITY_POLICY = content_security_policy(
+    HCAPTCHA_JS_API_URL if HCAPTCHA_SITEKEY and HCAPTCHA_SECRET else None
+)
+
+# CORS for the public JSON API only, and only for the origins listed.
+CORS_ALLOWED_ORIGINS = ENV["CORS_ALLOWED_ORIGINS"]
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
 # API bodies are small; anything larger is refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
@@ -247,6 +324,8 @@ if REDIS_URL:
         }
     )
 CELERY_TIMEZONE = "UTC"
+# Workers keep the LOGGING below (JSON, request ids, PII filter) instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "every-minute-send-due-reminders": {
         "task": "notifications.tasks.send_due_reminders",
@@ -265,21 +344,31 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 300.0,
     },
 }
+GUEST_DATA_RETENTION_DAYS = ENV["GUEST_DATA_RETENTION_DAYS"]
+if GUEST_DATA_RETENTION_DAYS:
+    CELERY_BEAT_SCHEDULE["daily-anonymize-old-guests"] = {
+        "task": "security.tasks.anonymize_old_guests",
+        "schedule": 24 * 60 * 60.0,
+    }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": ENV["LOG_LEVEL"]},
-    # The stripe package logs every request at INFO; its warnings and errors are enough.
-    "loggers": {"stripe": {"level": "WARNING"}},
-}
+# Logs: JSON lines in production, text in development; every record carries the request id
+# and passes the PII filter (security.logs).
+from security.logs import logging_config  # noqa: E402
+
+LOGGING = logging_config(
+    json=(ENV["LOG_FORMAT"] or ("json" if PRODUCTION else "text")) == "json",
+    level=ENV["LOG_LEVEL"],
+    debug_logs=ENV["DEBUG_LOGS"],
+)
+# The stripe package logs every request at INFO; its warnings and errors are enough.
+LOGGING.setdefault("loggers", {})["stripe"] = {"level": "WARNING"}
 
 if ENV["SENTRY_DSN"]:
-    import sentry_sdk
+    from security.sentry import init_sentry
 
-    # send_default_pii stays off: guest names and emails must not leave for Sentry.
-    sentry_sdk.init(dsn=ENV["SENTRY_DSN"], send_default_pii=False, traces_sample_rate=0.0)
+    init_sentry(
+        dsn=ENV["SENTRY_DSN"],
+        environment=ENV["SENTRY_ENVIRONMENT"] or ENV["DJANGO_ENV"],
+        release=ENV["SENTRY_RELEASE"] or None,
+        traces_sample_rate=ENV["SENTRY_TRACES_SAMPLE_RATE"],
+    )

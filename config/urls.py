@@ -8,15 +8,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
-from accounts.forms import OutboxPasswordResetForm
 from notifications import views as notification_views
+from security.ratelimits import rate_limit
 
 # Reset links are built on BASE_URL, never on the Host header of whoever asked.
 _base = urlsplit(settings.BASE_URL)
-_reset = auth_views.PasswordResetView.as_view(
-    form_class=OutboxPasswordResetForm,
-    extra_email_context={"domain": _base.netloc, "protocol": _base.scheme},
+_reset = rate_limit("password-reset-per-ip", "password-reset-per-email", "pages-per-ip")(
+    account_views.PasswordResetView.as_view(
+        extra_email_context={"domain": _base.netloc, "protocol": _base.scheme}
+    )
 )
+_public = rate_limit("public-post-per-ip", "pages-per-ip")
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
@@ -24,32 +26,35 @@ urlpatterns = [
     path("api/v1/", include("bookings.api_urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        rate_limit("login-per-ip", "login-failures-per-account", "pages-per-ip")(
+            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+        ),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", _public(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/signup/", account_views.sign_up, name="sign-up"),
     path("accounts/activate/<str:uidb64>/<str:token>/", account_views.activate, name="activate"),
     path("accounts/password-reset/", _reset, name="password_reset"),
     path(
         "accounts/password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        _public(auth_views.PasswordResetDoneView.as_view()),
         name="password_reset_done",
     ),
     path(
         "accounts/password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        _public(auth_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(
         "accounts/password-reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        _public(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
     path("dashboard/payments/", include("payments.dashboard_urls")),
     path("dashboard/", include("config.dashboard_urls")),
     path("payments/", include("payments.urls")),
-    path("feeds/<str:token>.ics", notification_views.calendar_feed, name="calendar-feed"),
+    path("feeds/<str:token>.ics", _public(notification_views.calendar_feed), name="calendar-feed"),
+    path("", include("security.urls")),
     path("", include("assistant.urls")),
     path("", include("bookings.urls")),
 ]

@@ -17,6 +17,7 @@ from bookings.tokens import Purpose, TokenInvalid, check_token
 from payments import money, services, stripe_api
 from payments.forms import RefundForm
 from payments.models import StripeAccount
+from security.ratelimits import rate_limit
 
 
 @host_required
@@ -96,6 +97,7 @@ def refund(request, uid):
     return redirect("dashboard-booking", uid=booking.uid)
 
 
+@rate_limit("pages-per-ip")
 def booking_status(request, uid):
     """Polled by the guest's booking page while the payment is confirmed."""
     booking = get_object_or_404(Booking.objects.select_related("host"), uid=uid)

@@ -111,6 +111,14 @@ def book(
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits(settings):
+    """Each test starts with unused rate-limit counters (a key prefix of its own)."""
+    import uuid
+
+    settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
+
+
+@pytest.fixture(autouse=True)
 def celery_inline():
     """Tasks run in the calling thread unless a test starts a real worker."""
     from config.celery import app

@@ -57,6 +57,13 @@ def world(client, frozen_now, alice, intro, workshop):
     }
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limits(settings):
+    """The sweep sends hundreds of requests per endpoint: with limits on, most would be
+    answered 429 before reaching the code under test."""
+    settings.RATELIMIT_ENABLE = False
+
+
 def assert_no_500(response, where):
     assert response.status_code < 500, (where, response.status_code)
 
@@ -247,3 +254,14 @@ def test_deeply_nested_json_bodies(client, world):
         ):
             response = client.post(url, body, content_type="application/json")
             assert response.status_code == 400, (url, body[:10], response.status_code)
+
+
+def test_client_ip_and_request_id_headers(client, world, settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.TRUSTED_PROXY_COUNT = 1
+    for value in NASTY:
+        if "\n" in value or "\r" in value:
+            continue  # not representable in an HTTP header
+        for path in ("/alice/intro/", "/api/v1/alice/intro/slots", "/healthz"):
+            response = client.get(path, HTTP_X_FORWARDED_FOR=value, HTTP_X_REQUEST_ID=value)
+            assert_no_500(response, (path, value))

@@ -30,6 +30,21 @@
       });
     }, 0);
   });
+  // The Content-Security-Policy forbids inline handlers and style attributes: selects that
+  // submit on change say so with data-autosubmit, and calendar items carry their position
+  // (percent of the day) in data-top / data-height, applied here through the CSSOM.
+  document.addEventListener("change", function (event) {
+    var field = event.target.closest("[data-autosubmit]");
+    if (field && field.form) field.form.submit();
+  });
+  function placeCalendarItems(root) {
+    root.querySelectorAll("[data-top][data-height]").forEach(function (item) {
+      item.style.top = item.getAttribute("data-top") + "%";
+      item.style.height = item.getAttribute("data-height") + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { placeCalendarItems(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { placeCalendarItems(event.target); });
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("[data-prefill-timezone]");
     if (!form) return;

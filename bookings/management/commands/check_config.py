@@ -55,6 +55,9 @@ class Command(BaseCommand):
             f"email backend: {settings.EMAIL_BACKEND}",
             f"from address: {settings.DEFAULT_FROM_EMAIL}",
             f"sentry: {'on' if settings.ENV['SENTRY_DSN'] else 'off'}",
+            f"rate limits: {'on' if settings.RATELIMIT_ENABLE else 'OFF'}"
+            f" (trusted proxies: {settings.TRUSTED_PROXY_COUNT})",
+            f"captcha: {'on' if settings.HCAPTCHA_SITEKEY and settings.HCAPTCHA_SECRET else 'off'}",
         ]
         for line in lines:
             self.stdout.write(line)
