@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from config.env import EnvironmentProblems, read_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "availability",
     "bookings",
     "notifications",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +196,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "every-five-minutes-requeue-stalled-emails": {
         "task": "notifications.tasks.requeue_stalled_emails",
         "schedule": 300.0,
+    },
+    # Today's figures: the days that booking changes marked dirty, recomputed.
+    "every-five-minutes-rollup-dirty-analytics-days": {
+        "task": "analytics.tasks.rollup_dirty_days",
+        "schedule": 300.0,
+    },
+    # Safety net: yesterday and today of every active host, rebuilds after zone changes.
+    "nightly-rollup-recent-analytics": {
+        "task": "analytics.tasks.rollup_recent",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 
