@@ -31,6 +31,7 @@ from bookings.tokens import Purpose, TokenInvalid, check_token
 MAX_RANGE_DAYS = 62
 STATUS_FOR_CODE = {
     "INVALID_INPUT": 400,
+    "UNAUTHORIZED": 401,
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
     "METHOD_NOT_ALLOWED": 405,
