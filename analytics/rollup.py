@@ -20,7 +20,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
 
 from analytics.days import days_span, local_date
@@ -89,8 +89,11 @@ def compute_span(host, first: dt.date, last: dt.date) -> dict[tuple[int, dt.date
         "event_type_id", "kind", "actor", "at", "start", "details__status"
     )
     for event_type_id, kind, actor, at, start, status in events.iterator(chunk_size=5000):
+        counters = counter_for(kind, actor, status)
+        if not counters:
+            continue  # attendance marks count on the meeting's day, below
         row = rows[(event_type_id, local_date(at, zone))]
-        for name in counter_for(kind, actor, status):
+        for name in counters:
             row[name] += 1
         if kind == EventKind.CREATED:
             row["lead_times"].append(int((start - at).total_seconds() // 60))
@@ -142,15 +145,16 @@ def rebuild_host(host, since: dt.date | None = None, *, now=None) -> int:
     now = now or timezone.now()
     today = local_date(now, host.zone)
     full = since is None
+    span = BookingEvent.objects.filter(host=host).aggregate(first=Min("at"), last=Max("at"))
     if since is None:
-        first_at = BookingEvent.objects.filter(host=host).aggregate(first=Min("at"))["first"]
-        since = local_date(first_at, host.zone) if first_at else today
+        since = local_date(span["first"], host.zone) if span["first"] else today
+    last = max(today, local_date(span["last"], host.zone)) if span["last"] else today
     if full:
         # Rows computed in another zone sit on the wrong dates: start from nothing.
         with transaction.atomic():
             _lock_host_rollup(host)
             DailyStats.objects.filter(host=host).delete()
-    written = rollup_span(host, since, today, now=now)
+    written = rollup_span(host, since, last, now=now)
     RollupState.objects.filter(host=host).update(timezone=host.timezone, rebuilt_at=now)
     return written
 

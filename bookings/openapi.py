@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from analytics import openapi as analytics_openapi
+
 
 def _error(description: str) -> dict:
     return {
@@ -53,6 +55,7 @@ SCHEMAS = {
                 "type": "string",
                 "enum": [
                     "INVALID_INPUT",
+                    "UNAUTHORIZED",
                     "FORBIDDEN",
                     "NOT_FOUND",
                     "METHOD_NOT_ALLOWED",
@@ -260,6 +263,10 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            **analytics_openapi.paths(_error, _json),
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {
+            "schemas": {**SCHEMAS, **analytics_openapi.SCHEMAS},
+            "securitySchemes": analytics_openapi.SECURITY_SCHEMES,
+        },
     }
