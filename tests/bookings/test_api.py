@@ -389,6 +389,7 @@ def test_the_openapi_document_is_valid_and_served(client):
         "/api/v1/bookings/{uid}/cancel",
         "/api/v1/bookings/{uid}/reschedule",
         "/api/v1/bookings/{uid}.ics",
+        "/api/v1/analytics",
     }
 
 
