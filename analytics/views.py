@@ -270,7 +270,7 @@ def dashboard(request):
 
 
 def _figure(request) -> str:
-    figure = request.GET.get("figure", "")
+    figure = request.GET.get("figure") or "created"
     if figure not in DRILL_FIGURES:
         raise Http404("No such figure.")
     return figure
