@@ -104,11 +104,6 @@ class Figures:
     page_views: int = 0
     lead_times: list[int] = field(default_factory=list)
 
-    def add_row(self, row: DailyStats) -> None:
-        for name in COUNTERS:
-            self.counters[name] += getattr(row, name)
-        self.lead_times.extend(row.lead_times)
-
     @property
     def cancelled(self) -> int:
         return self.counters["cancelled_by_guest"] + self.counters["cancelled_by_host"]
@@ -183,8 +178,11 @@ def build_report(host, period: Period, event_type_id: int | None = None) -> Repo
         stats = stats.filter(event_type_id=event_type_id)
         views = views.filter(event_type_id=event_type_id)
     by_day: dict[dt.date, Figures] = defaultdict(Figures)
-    for row in stats.only("date", "lead_times", *COUNTERS):
-        by_day[row.date].add_row(row)
+    for day, lead_times, *counts in stats.values_list("date", "lead_times", *COUNTERS):
+        figures = by_day[day]
+        for name, count in zip(COUNTERS, counts, strict=True):
+            figures.counters[name] += count
+        figures.lead_times.extend(lead_times)
     for day, count in views.values_list("date", "views"):
         by_day[day].page_views += count
     totals, before = Figures(), Figures()
