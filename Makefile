@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test venv lint bench clean
+.PHONY: run test venv lint bench bench-analytics clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ lint: venv
 
 bench: venv
 	./scripts/with-test-services $(BIN)/python bench/run.py
+
+bench-analytics: venv
+	./scripts/with-test-services $(BIN)/python bench/analytics.py
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts

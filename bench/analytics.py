@@ -1,7 +1,7 @@
 """Benchmark of the analytics reads and rollups at size: one host with 100,000 bookings over
 two years and their history, against a host with 100.
 
-Run with `./scripts/with-test-services .venv/bin/python bench/analytics.py` (a throwaway
+Run with `make bench-analytics` (a throwaway
 PostgreSQL like `make test`). It creates its own test database, fills it with bulk inserts
 (bookings, history events, page-view counters), rebuilds the daily rows with the real rollup,
 then measures:
