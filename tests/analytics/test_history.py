@@ -46,7 +46,8 @@ def booking_writing_functions() -> set[str]:
         if function.__module__ != services.__name__ or name.startswith("_"):
             continue
         source = inspect.getsource(function)
-        if "_save_guarded(booking" in source or "booking.save(" in source:
+        writes = "_save_guarded(booking" in source or "booking.save(" in source
+        if writes or re.search(r"Booking\.objects\b.*\.(update|bulk_update|create)\(", source):
             found.add(name)
     return found
 
