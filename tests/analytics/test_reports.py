@@ -159,3 +159,22 @@ def test_the_event_page_counts_its_views(client, frozen_now, alice, intro):
     client.get("/alice/intro/", {"month": "2026-03"}, HTTP_USER_AGENT=BROWSER, HTTP_HX_REQUEST="1")
     client.get("/alice/intro/", HTTP_USER_AGENT="Googlebot/2.1")
     assert PageViewCount.objects.get(event_type=intro).views == 1
+
+
+def test_the_heatmap_counts_held_meetings_by_the_hosts_weekday_and_hour(frozen_now, alice, intro):
+    from analytics.reports import heatmap
+    from bookings import services
+    from tests.conftest import at, book
+
+    book(intro, at("2026-03-02 09:00"))  # Monday 09:00 New York
+    book(intro, at("2026-03-02 09:30"))
+    book(intro, at("2026-03-09 09:00"))  # Monday after the DST change: still 09:00 local
+    book(intro, at("2026-03-04 16:00"))  # Wednesday 16:00
+    gone = book(intro, at("2026-03-05 10:00"))
+    services.cancel_booking(gone, by="guest")
+    book(intro, at("2026-03-20 10:00"))  # after the period
+    grid = heatmap(alice, Period(dt.date(2026, 3, 1), dt.date(2026, 3, 14), alice.zone))
+    assert grid[0][9] == 3
+    assert grid[2][16] == 1
+    assert grid[3][10] == 0  # cancelled
+    assert sum(map(sum, grid)) == 4
