@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test venv lint bench clean lock
+.PHONY: run test venv lint bench bench-analytics clean lock
 
 # requirements.lock pins every package (runtime and dev); it is applied as constraints, so a
 # dependency added to pyproject.toml but not locked yet still installs. `make lock` renews it.
@@ -37,6 +37,9 @@ lock: venv
 	$(BIN)/pip install --quiet --disable-pip-version-check pip-tools
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
 	  --no-emit-find-links $(LOCK_ARGS) --output-file requirements.lock pyproject.toml
+
+bench-analytics: venv
+	./scripts/with-test-services $(BIN)/python bench/analytics.py
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts

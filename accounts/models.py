@@ -122,3 +122,28 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def public_name(self) -> str:
         return self.display_name or self.handle or "Host"
+
+
+class ApiToken(models.Model):
+    """A host's personal API token. Only its SHA-256 is stored; the token itself is shown once.
+
+    Tokens are 256 random bits, so a fast hash is enough: there is nothing to guess."""
+
+    host = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    # The first characters, so a host can tell tokens apart without the secret.
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) of {self.host}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -9,11 +9,12 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services
+from accounts import api_tokens, services
 from accounts.forms import HostPasswordResetForm, ProfileForm, SettingsForm, SignUpForm
 from bookings.links import absolute_url
 from notifications.models import CalendarFeed
@@ -97,4 +98,33 @@ def settings_page(request):
         messages.success(request, "Settings saved.")
         return redirect("settings")
     feed_url = absolute_url(reverse("calendar-feed", args=[feed.token])) if feed else None
-    return render(request, "accounts/settings.html", {"form": form, "feed_url": feed_url})
+    context = {
+        "form": form,
+        "feed_url": feed_url,
+        "api_tokens": request.user.api_tokens.all(),
+        # Shown on this one page view after it was made, then never again.
+        "new_api_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
+    }
+    return render(request, "accounts/settings.html", context)
+
+
+NEW_TOKEN_SESSION_KEY = "new_api_token"
+
+
+@host_required
+@require_POST
+def api_token_create(request):
+    name = request.POST.get("name", "").replace("\x00", "")
+    token, raw = api_tokens.issue_api_token(request.user, name)
+    request.session[NEW_TOKEN_SESSION_KEY] = {"name": token.name, "token": raw}
+    return redirect(reverse("settings") + "#api-tokens")
+
+
+@host_required
+@require_POST
+def api_token_revoke(request, token_id: int):
+    if not request.user.api_tokens.filter(pk=token_id).exists():
+        raise Http404("No such token.")
+    if api_tokens.revoke_api_token(request.user, token_id):
+        messages.success(request, "Token revoked: it no longer works.")
+    return redirect(reverse("settings") + "#api-tokens")

@@ -34,6 +34,7 @@ from security.ratelimits import rate_limit
 MAX_RANGE_DAYS = 62
 STATUS_FOR_CODE = {
     "INVALID_INPUT": 400,
+    "UNAUTHORIZED": 401,
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
     "METHOD_NOT_ALLOWED": 405,

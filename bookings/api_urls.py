@@ -2,10 +2,12 @@
 
 from django.urls import path
 
+from analytics import api as analytics_api
 from bookings import api
 
 urlpatterns = [
     path("openapi.json", api.openapi, name="api-openapi"),
+    path("analytics", analytics_api.analytics, name="api-analytics"),
     path("bookings/<uuid:uid>.ics", api.ics, name="api-booking-ics"),
     path("bookings/<uuid:uid>", api.detail, name="api-booking-detail"),
     path("bookings/<uuid:uid>/cancel", api.cancel, name="api-booking-cancel"),

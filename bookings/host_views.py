@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.views import host_required
+from analytics.timeline import timeline_for
 from bookings import services
 from bookings.calendar import VIEWS, build_calendar
 from bookings.forms import EventTypeForm, HostBookingForm, ReasonForm, RescheduleForm, parse_instant
@@ -267,6 +268,7 @@ def booking_detail(request, uid):
         "allowed": allowed,
         "can_reschedule": booking.is_active and not booking.has_started(now),
         "emails": booking.email_deliveries.order_by("created_at"),
+        "timeline": timeline_for(booking),
         "host_start": booking.start.astimezone(host_zone),
         "host_end": booking.end.astimezone(host_zone),
         "guest_start": booking.start.astimezone(booking.guest_zone),

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from analytics import openapi as analytics_openapi
+
 
 def _error(description: str) -> dict:
     return {
@@ -67,6 +69,7 @@ SCHEMAS = {
                 "type": "string",
                 "enum": [
                     "INVALID_INPUT",
+                    "UNAUTHORIZED",
                     "FORBIDDEN",
                     "NOT_FOUND",
                     "METHOD_NOT_ALLOWED",
@@ -348,8 +351,12 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            **analytics_openapi.paths(_error, _json),
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {
+            "schemas": {**SCHEMAS, **analytics_openapi.SCHEMAS},
+            "securitySchemes": analytics_openapi.SECURITY_SCHEMES,
+        },
     }
     document["paths"].update(assistant_openapi.PATHS)
     document["components"]["schemas"] = {**SCHEMAS, **assistant_openapi.SCHEMAS}

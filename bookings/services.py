@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from analytics import history
 from availability.loader import busy_of, load_slot_inputs
 from availability.models import BusyBlock
 from availability.slots import BusyIndex, Refusal, collides, refusal_for_start, seats_left
@@ -196,6 +197,9 @@ def create_booking(
             created_at=now,
         )
         _save_guarded(booking)
+        history.record(
+            booking, "created", "host" if by_host else "guest", at=now, status=booking.status
+        )
         if awaiting_payment:
             payments.open_checkout(booking, now)  # emails follow once paid
         else:
@@ -235,6 +239,7 @@ def reschedule_booking(
         booking.end = start + booking.event_type.duration
         booking.sequence += 1
         _save_guarded(booking, update_fields=["start", "end", "sequence"])
+        history.record(booking, "rescheduled", by, at=now, from_start=old_start, to_start=start)
         notifications.on_rescheduled(booking, old_start=old_start, old_end=old_end, by=by, now=now)
     logger.info("booking rescheduled uid=%s by=%s sequence=%s", booking.uid, by, booking.sequence)
     return booking
@@ -256,6 +261,7 @@ def cancel_booking(booking: Booking, *, by: str, reason: str = "", now=None) -> 
         booking.sequence += 1
         booking.save(update_fields=["status", "cancelled_by", "cancel_reason", "sequence"])
         payments.on_cancelled(booking, now)
+        history.record(booking, "cancelled", by, at=now, reason=reason)
         notifications.on_cancelled(booking)
     logger.info("booking cancelled uid=%s by=%s", booking.uid, by)
     return booking
@@ -273,6 +279,7 @@ def confirm_booking(booking: Booking, *, now=None) -> Booking:
         booking.status = BookingStatus.CONFIRMED
         booking.sequence += 1
         booking.save(update_fields=["status", "sequence"])
+        history.record(booking, "confirmed", "host", at=now)
         notifications.on_confirmed(booking, now)
     logger.info("booking confirmed uid=%s", booking.uid)
     return booking
@@ -291,6 +298,7 @@ def decline_booking(booking: Booking, *, reason: str = "", now=None) -> Booking:
         booking.sequence += 1
         booking.save(update_fields=["status", "cancel_reason", "cancelled_by", "sequence"])
         payments.on_declined(booking, now)
+        history.record(booking, "declined", "host", at=now, reason=reason)
         notifications.on_declined(booking)
     logger.info("booking declined uid=%s", booking.uid)
     return booking
@@ -311,6 +319,7 @@ def mark_attendance(booking: Booking, *, status: str, now=None) -> Booking:
             raise InvalidState("Only confirmed bookings can be marked completed or no-show.")
         if not booking.has_started(now):
             raise InvalidState("A booking can be marked only after its start time.")
+        history.record(booking, status, "host", at=now, previous=booking.status)
         booking.status = status
         booking.save(update_fields=["status"])
     logger.info("booking marked uid=%s status=%s", booking.uid, status)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from analytics import pageviews
 from availability.timezones import is_known_timezone, timezone_choices
 from bookings import services
 from bookings.forms import BookingPageForm, CancelForm, RescheduleForm, parse_instant
@@ -80,6 +81,7 @@ def event_page(request, handle: str, slug: str):
         "timezone_choices": timezone_choices(),
         "tz_was_given": "tz" in request.GET,
     }
+    pageviews.count_view(request, event_type)
     return render(request, _picker_template(request, "bookings/event_page.html"), context)
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from accounts import views as account_views
+from analytics import views as analytics_views
 from availability import views as availability_views
 from bookings import host_views
 
@@ -10,6 +11,12 @@ urlpatterns = [
     path("", host_views.home, name="dashboard"),
     path("onboarding/", account_views.onboarding, name="onboarding"),
     path("settings/", account_views.settings_page, name="settings"),
+    path("settings/api-tokens/", account_views.api_token_create, name="api-token-create"),
+    path(
+        "settings/api-tokens/<int:token_id>/revoke/",
+        account_views.api_token_revoke,
+        name="api-token-revoke",
+    ),
     path("event-types/", host_views.event_types, name="event-types"),
     path("event-types/new/", host_views.event_type_form, name="event-type-new"),
     path("event-types/<int:pk>/", host_views.event_type_form, name="event-type-edit"),
@@ -45,4 +52,8 @@ urlpatterns = [
         name="dashboard-booking-reschedule",
     ),
     path("calendar/", host_views.calendar, name="dashboard-calendar"),
+    path("analytics/", analytics_views.dashboard, name="analytics"),
+    path("analytics/bookings/", analytics_views.figure_bookings, name="analytics-bookings"),
+    path("analytics/daily.csv", analytics_views.daily_csv, name="analytics-daily-csv"),
+    path("analytics/bookings.csv", analytics_views.bookings_csv, name="analytics-bookings-csv"),
 ]

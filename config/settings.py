@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from config.env import (
     RATE_LIMIT_VARIABLES,
     EnvironmentProblems,
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "notifications",
     "assistant",
     "payments",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -342,6 +345,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "every-five-minutes-reconcile-payments": {
         "task": "payments.tasks.reconcile_payments",
         "schedule": 300.0,
+    },
+    # Today's figures: the days that booking changes marked dirty, recomputed.
+    "every-five-minutes-rollup-dirty-analytics-days": {
+        "task": "analytics.tasks.rollup_dirty_days",
+        "schedule": 300.0,
+    },
+    # Safety net: yesterday and today of every active host, rebuilds after zone changes.
+    "nightly-rollup-recent-analytics": {
+        "task": "analytics.tasks.rollup_recent",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 GUEST_DATA_RETENTION_DAYS = ENV["GUEST_DATA_RETENTION_DAYS"]

@@ -158,6 +158,8 @@ def test_dashboard_inputs(client, world, alice):
         ("/dashboard/availability/", ["preview"]),
         (f"/dashboard/bookings/{uid}/", ["action"]),
         (f"/dashboard/bookings/{uid}/reschedule/", ["start", "month", "date"]),
+        ("/dashboard/analytics/", ["period", "start", "event_type"]),
+        ("/dashboard/analytics/bookings/", ["figure", "page"]),
     ]
     for path, names in queries:
         for name in names:
@@ -176,6 +178,7 @@ def test_dashboard_inputs(client, world, alice):
         ("/dashboard/bookings/new/", ["event_type", "start", "name", "email", "timezone"]),
         ("/dashboard/onboarding/", ["display_name", "handle", "timezone"]),
         ("/dashboard/settings/", ["display_name", "handle", "timezone", "feed"]),
+        ("/dashboard/settings/api-tokens/", ["name"]),
         (f"/dashboard/bookings/{uid}/", ["action", "reason"]),
         (f"/dashboard/bookings/{uid}/reschedule/", ["start"]),
     ]
@@ -265,3 +268,25 @@ def test_client_ip_and_request_id_headers(client, world, settings):
         for path in ("/alice/intro/", "/api/v1/alice/intro/slots", "/healthz"):
             response = client.get(path, HTTP_X_FORWARDED_FOR=value, HTTP_X_REQUEST_ID=value)
             assert_no_500(response, (path, value))
+
+
+def test_analytics_exports_and_api(client, world, alice):
+    from accounts.api_tokens import issue_api_token
+
+    client.force_login(alice)
+    _, token = issue_api_token(alice, "sweep")
+    for value in NASTY:
+        for path in ("/dashboard/analytics/daily.csv", "/dashboard/analytics/bookings.csv"):
+            for name in ("period", "start"):
+                params = {name: value, "period": "custom"} if name != "period" else {name: value}
+                response = client.get(path, params)
+                assert_no_500(response, (path, name, value))
+                if response.streaming:  # errors while streaming count too
+                    b"".join(response.streaming_content)
+        for name in ("period", "event_type"):
+            response = client.get(
+                "/api/v1/analytics", {name: value}, HTTP_AUTHORIZATION=f"Bearer {token}"
+            )
+            assert_no_500(response, ("api", name, value))
+        assert_no_500(client.get("/api/v1/analytics", HTTP_AUTHORIZATION=f"Bearer {value}"), value)
+        assert_no_500(client.post(f"/dashboard/settings/api-tokens/{len(value)}/revoke/"), value)

@@ -8,6 +8,9 @@ import datetime as dt
 import pytest
 from django.urls import URLPattern
 
+from accounts.api_tokens import issue_api_token
+from accounts.models import ApiToken
+from analytics import rollup
 from availability.models import BusyBlock, DateOverride
 from bookings.models import Booking, EventType
 from config import dashboard_urls
@@ -29,7 +32,22 @@ def bobs_things(frozen_now, bob):
         host=bob, start=at("2026-03-03 10:00"), end=at("2026-03-03 11:00"), reason="Bobs block"
     )
     DateOverride.objects.create(host=bob, date=dt.date(2026, 3, 4))
-    return {"pk": event_type.pk, "uid": booking.uid, "block_id": block.pk, "date": "2026-03-04"}
+    token, _ = issue_api_token(bob, "Bobs token")
+    # Bob's figures exist, so any page that leaked them would show them.
+    rollup.rollup_day(bob, dt.date(2026, 2, 27))
+    return {
+        "pk": event_type.pk,
+        "uid": booking.uid,
+        "block_id": block.pk,
+        "date": "2026-03-04",
+        "token_id": token.pk,
+    }
+
+
+def page_text(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
 
 
 def dashboard_patterns() -> list[URLPattern]:
@@ -46,7 +64,9 @@ def test_every_dashboard_url_with_another_hosts_ids_is_404(client, alice, bobs_t
             "<int:pk>", str(kwargs.get("pk"))
         ).replace("<uuid:uid>", str(kwargs.get("uid"))).replace(
             "<int:block_id>", str(kwargs.get("block_id"))
-        ).replace("<str:date>", str(kwargs.get("date")))
+        ).replace("<str:date>", str(kwargs.get("date"))).replace(
+            "<int:token_id>", str(kwargs.get("token_id"))
+        )
         for method in ("get", "post"):
             response = getattr(client, method)(
                 path, {"action": "cancel", "reason": "x"} if method == "post" else {}
@@ -60,6 +80,7 @@ def test_every_dashboard_url_with_another_hosts_ids_is_404(client, alice, bobs_t
     assert EventType.objects.get(pk=bobs_things["pk"]).is_active
     assert BusyBlock.objects.filter(pk=bobs_things["block_id"]).exists()
     assert DateOverride.objects.filter(host__email="bob@example.com").exists()
+    assert ApiToken.objects.get(pk=bobs_things["token_id"]).revoked_at is None
 
 
 def test_lists_and_pages_without_ids_show_only_the_hosts_own_data(client, alice, bobs_things):
@@ -69,8 +90,8 @@ def test_lists_and_pages_without_ids_show_only_the_hosts_own_data(client, alice,
         path = "/dashboard/" + str(pattern.pattern)
         response = client.get(path, {"view": "month", "date": "2026-03-02", "tab": "pending"})
         assert response.status_code in (200, 302, 405), path
-        html = response.content.decode()
-        for secret in ("Bobs Guest", "bg@example.com", "Bobs block", "bobs-call"):
+        html = page_text(response)
+        for secret in ("Bobs Guest", "bg@example.com", "Bobs block", "bobs-call", "Bobs token"):
             assert secret not in html, (path, secret)
 
 
@@ -95,7 +116,9 @@ def test_every_dashboard_page_needs_a_login(client, bobs_things):
     for pattern in dashboard_patterns():
         path = "/dashboard/" + str(pattern.pattern).replace("<int:pk>", "1").replace(
             "<uuid:uid>", str(bobs_things["uid"])
-        ).replace("<int:block_id>", "1").replace("<str:date>", "2026-03-04")
+        ).replace("<int:block_id>", "1").replace("<str:date>", "2026-03-04").replace(
+            "<int:token_id>", "1"
+        )
         response = client.get(path)
         assert response.status_code in (302, 405), path
         if response.status_code == 302:
@@ -109,3 +132,20 @@ def test_dashboard_forms_are_csrf_protected(alice, bobs_things):
     strict.force_login(alice)
     assert strict.post("/dashboard/event-types/new/", {"title": "X"}).status_code == 403
     assert strict.post("/dashboard/availability/", {"day_0": ""}).status_code == 403
+
+
+def test_analytics_figures_and_their_rows_are_the_hosts_own(client, alice, intro, bobs_things):
+    """Alice's analytics (cards, drill-down for every figure, both CSVs) never count Bob's
+    booking, while Bob's own page does."""
+    client.force_login(alice)
+    for figure in ("created", "confirmed", "declined", "cancelled_by_host"):
+        page = client.get("/dashboard/analytics/bookings/", {"figure": figure, "period": "7d"})
+        assert 'analytics-drill-count">0<' in page.content.decode(), figure
+    html = client.get("/dashboard/analytics/", {"period": "7d", "scope": "site"}).content
+    assert b'<p class="analytics-card-value">1</p>' not in html
+    from django.contrib.auth import get_user_model
+
+    bob = get_user_model().objects.get(email="bob@example.com")
+    client.force_login(bob)
+    page = client.get("/dashboard/analytics/bookings/", {"figure": "created", "period": "7d"})
+    assert "Bobs Guest" in page.content.decode()

@@ -391,6 +391,7 @@ def test_the_openapi_document_is_valid_and_served(client):
         "/api/v1/bookings/{uid}.ics",
         "/api/v1/{handle}/assistant",
         "/api/v1/bookings/{uid}",
+        "/api/v1/analytics",
     }
 
 
