@@ -21,8 +21,16 @@ class EventKind(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     COMPLETED = "completed", "Marked completed"
     NO_SHOW = "no_show", "Marked no-show"
-    # Payment kinds join here when payments exist; kinds are plain strings in the database, so
-    # adding one needs no schema change.
+    # Payments (payments.services): the hold of an unpaid booking, then each payment status.
+    EXPIRED = "expired", "Payment hold expired"
+    PAID = "paid", "Paid"
+    PAYMENT_OPEN = "payment_open", "Payment opened"
+    PAYMENT_EXPIRED = "payment_expired", "Payment not made in time"
+    PAYMENT_AUTHORIZED = "payment_authorized", "Payment held"
+    PAYMENT_CAPTURED = "payment_captured", "Payment captured"
+    PAYMENT_PARTIALLY_REFUNDED = "payment_partially_refunded", "Payment partly refunded"
+    PAYMENT_REFUNDED = "payment_refunded", "Payment refunded"
+    PAYMENT_RELEASED = "payment_released", "Payment hold released"
 
 
 # The latest of these per booking says whether the guest turned up; it counts on the

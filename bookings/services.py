@@ -304,6 +304,42 @@ def decline_booking(booking: Booking, *, reason: str = "", now=None) -> Booking:
     return booking
 
 
+def expire_unpaid_hold(booking: Booking, *, now: dt.datetime) -> None:
+    """A hold nobody paid for ran out: the booking expires and frees its time. Payments call
+    it with the booking locked (payments.services)."""
+    with transaction.atomic():
+        booking.status = BookingStatus.EXPIRED
+        booking.save(update_fields=["status"])
+        history.record(booking, "expired", "system", at=now)
+    logger.info("booking hold expired uid=%s", booking.uid)
+
+
+def turn_on_paid_booking(booking: Booking, *, now: dt.datetime) -> bool:
+    """The guest has paid: the booking goes on (pending when the host confirms requests). One
+    that expired meanwhile is re-booked only while its time is still free; False when it is
+    not. Guest links stay valid (no new sequence). Payments call it with the booking locked."""
+    event_type = booking.event_type
+    next_status = (
+        BookingStatus.PENDING if event_type.requires_confirmation else BookingStatus.CONFIRMED
+    )
+    with transaction.atomic():
+        if booking.status == BookingStatus.EXPIRED:
+            try:
+                _check_start(
+                    event_type, booking.start, now, exclude_booking_id=booking.pk, by_host=True
+                )
+                booking.status = next_status
+                _save_guarded(booking, update_fields=["status"])
+            except BookingError:
+                booking.status = BookingStatus.EXPIRED
+                return False
+        else:
+            booking.status = next_status
+            booking.save(update_fields=["status"])
+        history.record(booking, "paid", "guest", at=now, status=booking.status)
+    return True
+
+
 def mark_attendance(booking: Booking, *, status: str, now=None) -> Booking:
     """After its start, record a confirmed meeting as completed or as a no-show."""
     if status not in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW):

@@ -24,6 +24,7 @@ from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics import history
 from bookings import services as booking_services
 from bookings.links import absolute_url, guest_links
 from bookings.models import Booking, BookingStatus, CancelledBy, EventType
@@ -216,15 +217,18 @@ def on_declined(booking: Booking, now: dt.datetime) -> None:
 def _transition(payment: Payment, new_status: str, *, amount: int = 0, note: str = "", now=None):
     """Move the payment forward to `new_status` and write its timeline; refuse to go back.
 
-    Returns True when the status changed. (Analytics: record payment history here.)"""
+    Returns True when the status changed; the booking's history records the change."""
     if STATUS_RANK[new_status] <= STATUS_RANK[payment.status]:
         return False
     old_status = payment.status
     payment.status = new_status
-    payment.save(
-        update_fields=["status", "captured_amount", "refunded_amount", "payment_intent_id"]
-    )
-    _step(payment, new_status, amount, note, now or timezone.now())
+    now = now or timezone.now()
+    with transaction.atomic():
+        payment.save(
+            update_fields=["status", "captured_amount", "refunded_amount", "payment_intent_id"]
+        )
+        _step(payment, new_status, amount, note, now)
+        history.record(payment.booking, f"payment_{new_status}", "system", at=now, amount=amount)
     logger.info(
         "payment %s booking=%s %s -> %s", payment.pk, payment.booking_id, old_status, new_status
     )
@@ -332,10 +336,8 @@ def _apply_intent(payment: Payment, intent: stripe_api.IntentState, now: dt.date
 
 
 def _expire_hold(booking: Booking, payment: Payment, now: dt.datetime) -> None:
-    booking.status = BookingStatus.EXPIRED
-    booking.save(update_fields=["status"])
+    booking_services.expire_unpaid_hold(booking, now=now)
     _transition(payment, PaymentStatus.EXPIRED, note="Not paid in time", now=now)
-    logger.info("booking hold expired uid=%s", booking.uid)
 
 
 def _book_paid(booking: Booking, payment: Payment, now: dt.datetime) -> None:
@@ -343,36 +345,21 @@ def _book_paid(booking: Booking, payment: Payment, now: dt.datetime) -> None:
 
     A payment that arrives after the hold expired re-books the slot if it is still free;
     otherwise the guest is refunded in full at once and told."""
-    event_type = booking.event_type
-    next_status = (
-        BookingStatus.PENDING if event_type.requires_confirmation else BookingStatus.CONFIRMED
-    )
-    if booking.status == BookingStatus.EXPIRED:
-        try:
-            booking_services._check_start(
-                event_type, booking.start, now, exclude_booking_id=booking.pk, by_host=True
-            )
-            booking.status = next_status
-            booking_services._save_guarded(booking, update_fields=["status"])
-        except booking_services.BookingError:
-            booking.status = BookingStatus.EXPIRED
-            _owe_refund(
-                payment,
-                _unclaimed(payment),
-                reason="Paid after the hold expired; the time was taken",
-                by="system",
-                now=now,
-            )
-            notifications.announce(
-                booking,
-                EmailKind.PAYMENT_REFUNDED,
-                Recipient.GUEST,
-                key=f"{booking.uid}:payment_refunded",
-            )
-            return
-    else:
-        booking.status = next_status
-        booking.save(update_fields=["status"])
+    if not booking_services.turn_on_paid_booking(booking, now=now):
+        _owe_refund(
+            payment,
+            _unclaimed(payment),
+            reason="Paid after the hold expired; the time was taken",
+            by="system",
+            now=now,
+        )
+        notifications.announce(
+            booking,
+            EmailKind.PAYMENT_REFUNDED,
+            Recipient.GUEST,
+            key=f"{booking.uid}:payment_refunded",
+        )
+        return
     notifications.on_created(booking, now)
     logger.info("booking paid uid=%s status=%s", booking.uid, booking.status)
 

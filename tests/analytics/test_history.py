@@ -36,6 +36,8 @@ WALK = {
     "mark_attendance": lambda ctx: services.mark_attendance(
         ctx["held"], status="no_show", now=LATER
     ),
+    "expire_unpaid_hold": lambda ctx: services.expire_unpaid_hold(ctx["unpaid"], now=NOW),
+    "turn_on_paid_booking": lambda ctx: services.turn_on_paid_booking(ctx["unpaid"], now=NOW),
 }
 
 
@@ -64,7 +66,15 @@ def ctx(frozen_now, alice, intro, consult):
         "pending2": book(consult, at("2026-03-02 13:00")),
         "confirmed": book(intro, at("2026-03-03 09:00")),
         "held": book(intro, at("2026-03-02 15:00")),
+        "unpaid": awaiting_payment(book(intro, at("2026-03-04 15:00"))),
     }
+
+
+def awaiting_payment(booking: Booking) -> Booking:
+    """A booking of a paid type before its payment (made here without Stripe)."""
+    Booking.objects.filter(pk=booking.pk).update(status="awaiting_payment")
+    booking.refresh_from_db()
+    return booking
 
 
 @pytest.mark.parametrize("name", sorted(WALK))
