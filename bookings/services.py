@@ -31,6 +31,7 @@ from bookings.models import (
     CancelledBy,
     EventType,
 )
+from calendars import services as calendar_sync
 from notifications import services as notifications
 
 logger = logging.getLogger(__name__)
@@ -138,6 +139,18 @@ def _check_start(
         raise BookingRefused(refusal.message, reason=refusal.value)
 
 
+def _check_connected_calendars(event_type: EventType, start: dt.datetime, **kwargs) -> None:
+    """Ask the host's connected calendars about just this interval (2 s at most). Runs before
+    the host lock is taken: a provider call never holds up other bookings of the host."""
+    end = start + event_type.duration
+    if calendar_sync.live_conflict(event_type.host, start, end, **kwargs):
+        raise SlotUnavailable(
+            Refusal.TAKEN.message,
+            reason=Refusal.TAKEN.value,
+            conflicts=["Busy in a connected calendar"],
+        )
+
+
 def _save_guarded(booking: Booking, **save_kwargs) -> None:
     """Save, turning the database's overlap veto into SlotUnavailable."""
     try:
@@ -163,6 +176,7 @@ def create_booking(
     """Book a start. `by_host`: the host books for a guest (phone bookings), confirmed at once."""
     now = now or timezone.now()
     start = start.astimezone(dt.UTC)
+    _check_connected_calendars(event_type, start)
     with transaction.atomic():
         _lock_host(event_type.host_id)
         event_type = EventType.objects.select_related("host").get(pk=event_type.pk)
@@ -183,6 +197,7 @@ def create_booking(
         )
         _save_guarded(booking)
         notifications.on_created(booking, now)
+        calendar_sync.booking_changed(booking)
     logger.info("booking created uid=%s status=%s", booking.uid, booking.status)
     return booking
 
@@ -202,6 +217,7 @@ def reschedule_booking(
     """Move a booking to another start; its uid stays so calendars update the same event."""
     now = now or timezone.now()
     start = start.astimezone(dt.UTC)
+    _check_connected_calendars(booking.event_type, start, exclude_booking_id=booking.pk)
     with transaction.atomic():
         booking = _locked_booking(booking)
         if booking.status not in ACTIVE_STATUSES:
@@ -219,6 +235,7 @@ def reschedule_booking(
         booking.sequence += 1
         _save_guarded(booking, update_fields=["start", "end", "sequence"])
         notifications.on_rescheduled(booking, old_start=old_start, old_end=old_end, by=by, now=now)
+        calendar_sync.booking_changed(booking)
     logger.info("booking rescheduled uid=%s by=%s sequence=%s", booking.uid, by, booking.sequence)
     return booking
 
@@ -239,6 +256,7 @@ def cancel_booking(booking: Booking, *, by: str, reason: str = "", now=None) -> 
         booking.sequence += 1
         booking.save(update_fields=["status", "cancelled_by", "cancel_reason", "sequence"])
         notifications.on_cancelled(booking)
+        calendar_sync.booking_changed(booking)
     logger.info("booking cancelled uid=%s by=%s", booking.uid, by)
     return booking
 
@@ -256,6 +274,7 @@ def confirm_booking(booking: Booking, *, now=None) -> Booking:
         booking.sequence += 1
         booking.save(update_fields=["status", "sequence"])
         notifications.on_confirmed(booking, now)
+        calendar_sync.booking_changed(booking)
     logger.info("booking confirmed uid=%s", booking.uid)
     return booking
 
@@ -272,6 +291,7 @@ def decline_booking(booking: Booking, *, reason: str = "") -> Booking:
         booking.sequence += 1
         booking.save(update_fields=["status", "cancel_reason", "cancelled_by", "sequence"])
         notifications.on_declined(booking)
+        calendar_sync.booking_changed(booking)
     logger.info("booking declined uid=%s", booking.uid)
     return booking
 

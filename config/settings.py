@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "availability",
     "bookings",
     "notifications",
+    "calendars",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "calendars.context_processors.reconnect_banner",
             ],
         },
     },
@@ -155,6 +157,22 @@ DEFAULT_FROM_EMAIL = ENV["DEFAULT_FROM_EMAIL"]
 # Sends that fail are retried with exponential backoff, up to this many attempts in all.
 EMAIL_MAX_ATTEMPTS = 6
 
+# Calendar sync (calendars/): OAuth clients, endpoints (tests point them at local fakes) and
+# the keys that encrypt tokens at rest. A provider without a client id is not offered.
+CALENDAR_TOKEN_KEYS = ENV["CALENDAR_TOKEN_KEYS"]
+GOOGLE_CLIENT_ID = ENV["GOOGLE_CLIENT_ID"]
+GOOGLE_CLIENT_SECRET = ENV["GOOGLE_CLIENT_SECRET"]
+GOOGLE_OAUTH_AUTH_URI = ENV["GOOGLE_OAUTH_AUTH_URI"]
+GOOGLE_OAUTH_TOKEN_URI = ENV["GOOGLE_OAUTH_TOKEN_URI"]
+GOOGLE_OAUTH_REVOKE_URI = ENV["GOOGLE_OAUTH_REVOKE_URI"]
+GOOGLE_API_BASE_URL = ENV["GOOGLE_API_BASE_URL"]
+MICROSOFT_CLIENT_ID = ENV["MICROSOFT_CLIENT_ID"]
+MICROSOFT_CLIENT_SECRET = ENV["MICROSOFT_CLIENT_SECRET"]
+MICROSOFT_TENANT = ENV["MICROSOFT_TENANT"]
+MICROSOFT_AUTHORITY_URL = ENV["MICROSOFT_AUTHORITY_URL"]
+MICROSOFT_GRAPH_URL = ENV["MICROSOFT_GRAPH_URL"]
+ICS_ALLOW_PRIVATE_URLS = ENV["ICS_ALLOW_PRIVATE_URLS"]
+
 # Security: cookies only over HTTPS in production; the JSON API is token-based.
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -193,6 +211,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "every-five-minutes-requeue-stalled-emails": {
         "task": "notifications.tasks.requeue_stalled_emails",
         "schedule": 300.0,
+    },
+    "every-minute-sync-due-calendars": {
+        "task": "calendars.tasks.sync_due_calendars",
+        "schedule": 60.0,
+    },
+    "every-hour-renew-calendar-push-channels": {
+        "task": "calendars.tasks.renew_push_channels",
+        "schedule": 3600.0,
     },
 }
 

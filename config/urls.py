@@ -44,6 +44,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("dashboard/", include("config.dashboard_urls")),
+    path("calendars/", include("calendars.urls")),
     path("feeds/<str:token>.ics", notification_views.calendar_feed, name="calendar-feed"),
     path("", include("bookings.urls")),
 ]
