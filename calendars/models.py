@@ -107,9 +107,7 @@ class Calendar(models.Model):
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="calendars")
     # Copied from the connection so "one write calendar per host" is a database rule.
-    host = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     external_id = models.CharField(max_length=500)
     name = models.CharField(max_length=300)
     timezone = models.CharField(max_length=64, blank=True)

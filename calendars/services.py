@@ -161,8 +161,10 @@ def access_token(connection: Connection, *, force_refresh: bool = False) -> str:
         if locked.status != ConnectionStatus.ACTIVE:
             raise ReconnectNeeded("This calendar needs to be reconnected.")
         # Another worker refreshed while we waited for the lock: use its token.
-        if locked.access_token_sealed != seen and locked.access_token and (
-            locked.token_expires_at is None or locked.token_expires_at > now + REFRESH_MARGIN
+        if (
+            locked.access_token_sealed != seen
+            and locked.access_token
+            and (locked.token_expires_at is None or locked.token_expires_at > now + REFRESH_MARGIN)
         ):
             connection.access_token_sealed = locked.access_token_sealed
             connection.refresh_token_sealed = locked.refresh_token_sealed
@@ -333,9 +335,7 @@ def choose_calendars(connection: Connection, *, busy_ids: set[int], target_id: i
         if target_id is not None:
             target = connection.calendars.filter(pk=target_id, can_write=True).first()
             if target is not None and not target.receives_bookings:
-                Calendar.objects.filter(host_id=connection.host_id).update(
-                    receives_bookings=False
-                )
+                Calendar.objects.filter(host_id=connection.host_id).update(receives_bookings=False)
                 target.receives_bookings = True
                 target.save(update_fields=["receives_bookings"])
         Connection.objects.filter(pk=connection.pk).update(next_sync_at=timezone.now())
@@ -345,9 +345,11 @@ def choose_calendars(connection: Connection, *, busy_ids: set[int], target_id: i
 
 
 def _drop_blocks(host_id: int, prefix: str) -> int:
-    deleted, _ = BusyBlock.objects.filter(
-        host_id=host_id, external_id__startswith=prefix
-    ).exclude(source=BusySource.MANUAL).delete()
+    deleted, _ = (
+        BusyBlock.objects.filter(host_id=host_id, external_id__startswith=prefix)
+        .exclude(source=BusySource.MANUAL)
+        .delete()
+    )
     return deleted
 
 
@@ -519,7 +521,10 @@ def busy_event_count(connection: Connection) -> int:
 def _sync_calendar(connection: Connection, calendar: Calendar, *, full: bool, window) -> None:
     provider = get_provider(connection.provider)
     remote = RemoteCalendar(
-        calendar.external_id, calendar.name, calendar.is_primary, calendar.can_write,
+        calendar.external_id,
+        calendar.name,
+        calendar.is_primary,
+        calendar.can_write,
         calendar.timezone,
     )
     host_zone = connection.host.timezone
@@ -577,9 +582,7 @@ def live_conflict(host, start: dt.datetime, end: dt.datetime, *, exclude_booking
     failing providers count as free: the failure is logged and the booking goes ahead."""
     connections = [
         connection
-        for connection in Connection.objects.for_host(host).active().prefetch_related(
-            "calendars"
-        )
+        for connection in Connection.objects.for_host(host).active().prefetch_related("calendars")
         if any(calendar.counts_as_busy for calendar in connection.calendars.all())
     ]
     if not connections:
@@ -629,9 +632,7 @@ def live_conflict(host, start: dt.datetime, end: dt.datetime, *, exclude_booking
         try:
             intervals = future.result()
         except ProviderError as error:
-            logger.warning(
-                "live free/busy failed connection=%s: %s", connection.pk, error.message
-            )
+            logger.warning("live free/busy failed connection=%s: %s", connection.pk, error.message)
             continue
         except Exception:
             logger.exception("live free/busy crashed connection=%s", connection.pk)
@@ -773,9 +774,7 @@ def _push(booking: Booking, record: WrittenEvent, add_conference: bool | None) -
     )
     written = with_token(
         connection,
-        lambda token: provider.write_event(
-            token, current.external_id, record.external_id, details
-        ),
+        lambda token: provider.write_event(token, current.external_id, record.external_id, details),
     )
     record.calendar = current
     record.external_id = written.external_id
@@ -814,9 +813,7 @@ def remove_subscription(subscription: IcsSubscription) -> None:
 
 def sync_subscription(subscription_id: int, *, now=None) -> SyncResult:
     now = now or timezone.now()
-    subscription = (
-        IcsSubscription.objects.select_related("host").filter(pk=subscription_id).first()
-    )
+    subscription = IcsSubscription.objects.select_related("host").filter(pk=subscription_id).first()
     if subscription is None:
         return SyncResult(False, "Gone.")
     days = horizon_days(subscription.host) + 1
@@ -882,8 +879,10 @@ def start_push_channels(connection_id: int, now=None) -> int:
     provider = get_provider(connection.provider)
     opened = 0
     for calendar in connection.calendars.filter(counts_as_busy=True):
-        if calendar.push_id and calendar.push_expires_at and (
-            calendar.push_expires_at > now + dt.timedelta(days=1)
+        if (
+            calendar.push_id
+            and calendar.push_expires_at
+            and (calendar.push_expires_at > now + dt.timedelta(days=1))
         ):
             continue
         secret = secrets.token_urlsafe(24)
@@ -891,7 +890,10 @@ def start_push_channels(connection_id: int, now=None) -> int:
             if calendar.push_id:
                 old_id, old_resource = calendar.push_id, calendar.push_resource_id
                 with_token(
-                    connection, lambda token: provider.stop_push(token, old_id, old_resource)
+                    connection,
+                    lambda token, old_id=old_id, old_resource=old_resource: provider.stop_push(
+                        token, old_id, old_resource
+                    ),
                 )
             push_id, resource_id, expires = with_token(
                 connection,
@@ -920,9 +922,7 @@ def renew_push_channels(now=None) -> int:
     now = now or timezone.now()
     soon = now + dt.timedelta(days=1)
     connection_ids = (
-        Calendar.objects.filter(
-            counts_as_busy=True, connection__status=ConnectionStatus.ACTIVE
-        )
+        Calendar.objects.filter(counts_as_busy=True, connection__status=ConnectionStatus.ACTIVE)
         .filter(Q(push_expires_at__isnull=True) | Q(push_expires_at__lt=soon))
         .values_list("connection_id", flat=True)
         .distinct()

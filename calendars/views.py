@@ -108,9 +108,7 @@ def _callback(request, provider_name: str):
             request.user, provider_name, params, request.session.session_key
         )
     except services.ConnectError as error:
-        return render(
-            request, "calendars/connect_failed.html", {"reason": str(error)}, status=400
-        )
+        return render(request, "calendars/connect_failed.html", {"reason": str(error)}, status=400)
     messages.success(
         request,
         f"Connected {connection.account_email}. Its busy time is being read now; choose "
@@ -264,4 +262,3 @@ def microsoft_notify(request):
         if not services.notified("microsoft", subscription_id, state):
             logger.info("graph notification with unknown subscription or clientState")
     return HttpResponse(status=202)
-

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import secrets
-import socket
 import urllib.parse
 
 import google.auth.exceptions
@@ -46,6 +46,8 @@ from calendars.providers.base import (
     parse_retry_after,
     zone_or,
 )
+
+logger = logging.getLogger(__name__)
 
 SCOPES = [
     "https://www.googleapis.com/auth/calendar.events",
@@ -140,6 +142,7 @@ class GoogleProvider:
         except (OAuth2Error, Warning) as error:
             raise ProviderError(f"Google did not accept the sign-in ({error}).") from error
         except requests.RequestException as error:
+            logger.warning("google token exchange failed: %s", type(error).__name__)
             raise TemporaryFailure("Google could not be reached.") from error
         tokens = Tokens(
             access_token=token["access_token"],
@@ -209,7 +212,7 @@ class GoogleProvider:
             return request.execute()
         except HttpError as error:
             raise _error_from(error) from error
-        except (TimeoutError, socket.timeout, OSError, httplib2.HttpLib2Error) as error:
+        except (TimeoutError, OSError, httplib2.HttpLib2Error) as error:
             raise TemporaryFailure("Google did not answer in time.") from error
 
     def list_calendars(self, access_token: str) -> list[RemoteCalendar]:

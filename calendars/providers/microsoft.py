@@ -22,7 +22,6 @@ from calendars.providers.base import (
     Account,
     BusyEvent,
     Conflict,
-    EventDetails,
     NotFound,
     ProviderError,
     ReconnectNeeded,
