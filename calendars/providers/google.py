@@ -85,7 +85,9 @@ def _error_from(error: HttpError) -> ProviderError:
     retry_after = parse_retry_after(error.resp.get("retry-after"))
     try:
         body = json.loads(error.content or b"{}").get("error", {})
-    except ValueError:
+    except (ValueError, AttributeError):
+        body = {}
+    if not isinstance(body, dict):  # OAuth-style {"error": "invalid_request"}
         body = {}
     reasons = {item.get("reason") for item in body.get("errors", []) if isinstance(item, dict)}
     message = body.get("message") or f"Google answered {status}"
