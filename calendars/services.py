@@ -79,6 +79,23 @@ def backoff_delay(attempt: int, retry_after: float | None = None, *, cap: float 
     return max(delay, retry_after or 0)
 
 
+def subtract(interval, holes):
+    """What is left of a half-open interval once the holes are cut out of it."""
+    pieces = [interval]
+    for hole_start, hole_end in holes:
+        next_pieces = []
+        for piece_start, piece_end in pieces:
+            if hole_end <= piece_start or hole_start >= piece_end:
+                next_pieces.append((piece_start, piece_end))
+                continue
+            if piece_start < hole_start:
+                next_pieces.append((piece_start, hole_start))
+            if hole_end < piece_end:
+                next_pieces.append((hole_end, piece_end))
+        pieces = next_pieces
+    return pieces
+
+
 def _block_id(prefix: str, key: str) -> str:
     # BusyBlock.external_id is 255 characters; Graph ids and ICS keys can be longer.
     if len(prefix) + len(key) > 250:
@@ -615,16 +632,12 @@ def live_conflict(host, start: dt.datetime, end: dt.datetime, *, exclude_booking
     pool.shutdown(wait=False, cancel_futures=True)
     for future in late:
         logger.warning("live free/busy timed out connection=%s", futures[future].pk)
-    ours = set(
+    # Our own events for the host's bookings (seats being shared, the booking being moved)
+    # are already known to the database; only busy time beyond them counts.
+    ours = list(
         Booking.objects.for_host(host)
         .filter(status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start)
-        .exclude(pk=exclude_booking_id)
         .values_list("start", "end")
-    )
-    own_old = set(
-        Booking.objects.filter(pk=exclude_booking_id).values_list("start", "end")
-        if exclude_booking_id
-        else []
     )
     busy_connections = []
     for future in done:
@@ -632,19 +645,19 @@ def live_conflict(host, start: dt.datetime, end: dt.datetime, *, exclude_booking
         try:
             intervals = future.result()
         except ProviderError as error:
-            logger.warning("live free/busy failed connection=%s: %s", connection.pk, error.message)
+            logger.warning(
+                "live free/busy failed connection=%s: %s", connection.pk, error.message
+            )
             continue
         except Exception:
             logger.exception("live free/busy crashed connection=%s", connection.pk)
             continue
-        for busy_start, busy_end in intervals:
-            # Our own events for bookings (seats shared, or the booking being moved) are
-            # known to the database already.
-            if (busy_start, busy_end) in ours or (busy_start, busy_end) in own_old:
-                continue
-            if busy_start < end and busy_end > start:
-                busy_connections.append(connection)
-                break
+        if any(
+            piece_start < end and piece_end > start
+            for interval in intervals
+            for piece_start, piece_end in subtract(interval, ours)
+        ):
+            busy_connections.append(connection)
     for connection in busy_connections:
         request_sync(connection)
     return bool(busy_connections)
@@ -703,8 +716,9 @@ def push_booking(booking_id: int, *, add_conference: bool | None = None) -> floa
         return None
     with transaction.atomic():
         record, _ = WrittenEvent.objects.get_or_create(booking=booking)
+        # Serialises writes for one booking (a create and a quick reschedule).
         record = (
-            WrittenEvent.objects.select_for_update()
+            WrittenEvent.objects.select_for_update(of=("self",))
             .select_related("calendar__connection")
             .get(pk=record.pk)
         )

@@ -443,20 +443,29 @@ class FakeGoogle(FakeHTTPS):
             if calendar_id not in self.events:
                 calendars[calendar_id] = {"errors": [{"domain": "global", "reason": "notFound"}]}
                 continue
-            busy = []
+            spans = []
             for event in self.events[calendar_id].values():
                 if event.get("status") == "cancelled" or event.get("transparency") == "transparent":
                     continue
                 if not self._overlaps(event, low, high):
                     continue
-                start, end = self._span(event)
-                busy.append(
+                spans.append(self._span(event))
+            # Like Google, overlapping and touching busy periods come back merged.
+            merged: list[list[dt.datetime]] = []
+            for start, end in sorted(spans):
+                if merged and start <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], end)
+                else:
+                    merged.append([start, end])
+            calendars[calendar_id] = {
+                "busy": [
                     {
                         "start": start.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
                         "end": end.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
                     }
-                )
-            calendars[calendar_id] = {"busy": busy}
+                    for start, end in merged
+                ]
+            }
         return {
             "kind": "calendar#freeBusy",
             "timeMin": low,
