@@ -41,9 +41,16 @@ def test_production_names_every_missing_variable_at_once():
     with pytest.raises(EnvironmentProblems) as problems:
         read_environment({"DJANGO_ENV": "production"})
     message = str(problems.value)
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "BASE_URL", "DATABASE_URL", "REDIS_URL"):
+    for name in (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "BASE_URL",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CALENDAR_TOKEN_KEYS",
+    ):
         assert name in message
-    assert len(problems.value.problems) == 5
+    assert len(problems.value.problems) == 6
 
 
 def test_debug_off_also_means_production_checks():
@@ -108,3 +115,21 @@ def test_env_example_lists_every_variable_with_a_comment():
         )
         assert index is not None, f"{variable.name} missing from .env.example"
         assert lines[index - 1].startswith("# "), f"{variable.name} has no comment above it"
+
+
+def test_calendar_clients_need_both_halves_and_private_ics_is_refused_in_production():
+    with pytest.raises(EnvironmentProblems) as problems:
+        read_environment(
+            {
+                **GOOD_PRODUCTION,
+                "GOOGLE_CLIENT_ID": "id",
+                "MICROSOFT_CLIENT_ID": "id",
+                "ICS_ALLOW_PRIVATE_URLS": "true",
+                "CALENDAR_TOKEN_KEYS": "not-a-key",
+            }
+        )
+    message = str(problems.value)
+    assert "GOOGLE_CLIENT_SECRET is required" in message
+    assert "MICROSOFT_CLIENT_SECRET is required" in message
+    assert "ICS_ALLOW_PRIVATE_URLS must be false" in message
+    assert "CALENDAR_TOKEN_KEYS is malformed" in message
