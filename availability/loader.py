@@ -11,6 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.db import connection
+from django.db.models import FloatField
+from django.db.models.functions import Cast, Extract
 from django.utils import timezone
 
 from availability.models import BusyBlock, DateOverride, WeeklyRule
@@ -92,8 +95,24 @@ def load_busy(
     blocks = BusyBlock.objects.filter(
         host=host, start__lt=span_end + REACH, end__gt=span_start - REACH
     )
-    busy.extend(Busy(start=start, end=end) for start, end in blocks.values_list("start", "end"))
+    if connection.vendor != "postgresql":
+        busy.extend(Busy(start=start, end=end) for start, end in blocks.values_list("start", "end"))
+        return busy
+    # Synced calendars can put thousands of blocks in a month; PostgreSQL hands them over as
+    # epoch seconds about 3x faster than as timestamptz (measured in bench/calendars.py).
+    busy.extend(
+        Busy(
+            start=dt.datetime.fromtimestamp(start, dt.UTC),
+            end=dt.datetime.fromtimestamp(end, dt.UTC),
+        )
+        for start, end in blocks.values_list(_epoch("start"), _epoch("end"))
+    )
     return busy
+
+
+def _epoch(field: str):
+    """EXTRACT(EPOCH FROM field) as a float (PostgreSQL)."""
+    return Cast(Extract(field, "epoch"), FloatField())
 
 
 def load_slot_inputs(
