@@ -97,7 +97,8 @@ def database_url() -> str:
     db = settings.DATABASES["default"]
     user = urllib.parse.quote(db["USER"] or "")
     password = urllib.parse.quote(db["PASSWORD"] or "")
-    return f"postgres://{user}:{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host, port = db["HOST"] or "localhost", db["PORT"] or 5432
+    return f"postgres://{user}:{password}@{host}:{port}/{db['NAME']}"
 
 
 def time_http(session: requests.Session, url: str, params: dict) -> tuple[float, float]:
