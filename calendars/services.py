@@ -645,9 +645,7 @@ def live_conflict(host, start: dt.datetime, end: dt.datetime, *, exclude_booking
         try:
             intervals = future.result()
         except ProviderError as error:
-            logger.warning(
-                "live free/busy failed connection=%s: %s", connection.pk, error.message
-            )
+            logger.warning("live free/busy failed connection=%s: %s", connection.pk, error.message)
             continue
         except Exception:
             logger.exception("live free/busy crashed connection=%s", connection.pk)

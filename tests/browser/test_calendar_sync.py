@@ -43,9 +43,7 @@ def next_weekday(days_ahead: int = 3) -> dt.date:
     return day
 
 
-def test_connecting_google_blocks_busy_time_and_bookings_land_in_it(
-    live_server, open_page, google
-):
+def test_connecting_google_blocks_busy_time_and_bookings_land_in_it(live_server, open_page, google):
     alice = make_host("alice@example.com", "alice", "America/New_York")
     make_event_type(alice, "intro")
     day = next_weekday()

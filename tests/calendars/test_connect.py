@@ -26,7 +26,9 @@ def test_google_consent_asks_for_narrow_scopes_offline_access_and_pkce(client, a
     assert "access_type=offline" in consent and "code_challenge_method=S256" in consent
     assert "calendar.events" in consent and "calendar.freebusy" in consent
     assert "auth%2Fcalendar+" not in consent and not consent.endswith("auth%2Fcalendar")
-    assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fcalendars%2Fgoogle%2Fcallback%2F" in consent
+    assert (
+        "redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fcalendars%2Fgoogle%2Fcallback%2F" in consent
+    )
 
 
 def test_microsoft_consent_asks_for_offline_access_and_pkce(client, alice, microsoft):
@@ -52,9 +54,7 @@ def test_connecting_google_lists_the_account_and_defaults(
 def test_tokens_are_encrypted_at_rest(alice, frozen_now, connect_google, google):
     connection = connect_google(alice)
     with db.cursor() as cursor:
-        cursor.execute(
-            "SELECT access_token_sealed, refresh_token_sealed FROM calendars_connection"
-        )
+        cursor.execute("SELECT access_token_sealed, refresh_token_sealed FROM calendars_connection")
         sealed_access, sealed_refresh = cursor.fetchone()
     assert connection.access_token in google.access_tokens
     assert connection.access_token not in sealed_access

@@ -9,7 +9,6 @@ import pytest
 from availability.models import BusyBlock
 from calendars import ics, services
 from calendars.models import IcsSubscription
-from tests.conftest import at
 from tests.fakes.ics_server import FakeIcsHost
 
 pytestmark = pytest.mark.django_db
@@ -84,10 +83,14 @@ def utc(*parts):
     return dt.datetime(*parts, tzinfo=dt.UTC)
 
 
-def test_a_subscription_becomes_busy_blocks(client, alice, intro, frozen_now, published, django_capture_on_commit_callbacks):
+def test_a_subscription_becomes_busy_blocks(
+    client, alice, intro, frozen_now, published, django_capture_on_commit_callbacks
+):
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/dashboard/calendars/ics/", {"name": "Family", "url": published.url})
+        response = client.post(
+            "/dashboard/calendars/ics/", {"name": "Family", "url": published.url}
+        )
     assert response.status_code == 302
     spans = sorted((b.start, b.end) for b in BusyBlock.objects.filter(host=alice, source="ics"))
     assert spans == [
@@ -101,7 +104,10 @@ def test_a_subscription_becomes_busy_blocks(client, alice, intro, frozen_now, pu
 
 def test_an_unchanged_calendar_is_not_downloaded_again(alice, intro, frozen_now, published):
     subscription = IcsSubscription.objects.create(
-        host=alice, name="x", url_sealed=services.crypto.encrypt(published.url), url_host="127.0.0.1"
+        host=alice,
+        name="x",
+        url_sealed=services.crypto.encrypt(published.url),
+        url_host="127.0.0.1",
     )
     assert services.sync_subscription(subscription.pk).ok
     assert services.sync_subscription(subscription.pk).ok
@@ -141,7 +147,9 @@ def test_a_redirect_into_a_private_network_is_refused(settings, monkeypatch, pub
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 80))]
         return socket.getaddrinfo(host, *args, **kwargs)
 
-    monkeypatch.setattr(ics, "socket", types.SimpleNamespace(**{**vars(socket), "getaddrinfo": resolve}))
+    monkeypatch.setattr(
+        ics, "socket", types.SimpleNamespace(**{**vars(socket), "getaddrinfo": resolve})
+    )
     settings.ICS_ALLOW_PRIVATE_URLS = False
     published.redirect_to = "http://127.0.0.1:1/secret"
     with pytest.raises(ics.IcsError, match="private network"):
@@ -158,7 +166,10 @@ def test_calendars_over_five_megabytes_are_refused(settings, alice, frozen_now, 
 def test_a_broken_file_is_reported_not_crashed(alice, intro, frozen_now, published):
     published.body = b"<html>not a calendar</html>"
     subscription = IcsSubscription.objects.create(
-        host=alice, name="x", url_sealed=services.crypto.encrypt(published.url), url_host="127.0.0.1"
+        host=alice,
+        name="x",
+        url_sealed=services.crypto.encrypt(published.url),
+        url_host="127.0.0.1",
     )
     result = services.sync_subscription(subscription.pk)
     subscription.refresh_from_db()
@@ -167,7 +178,10 @@ def test_a_broken_file_is_reported_not_crashed(alice, intro, frozen_now, publish
 
 def test_removing_a_subscription_drops_its_blocks(client, alice, intro, frozen_now, published):
     subscription = IcsSubscription.objects.create(
-        host=alice, name="x", url_sealed=services.crypto.encrypt(published.url), url_host="127.0.0.1"
+        host=alice,
+        name="x",
+        url_sealed=services.crypto.encrypt(published.url),
+        url_host="127.0.0.1",
     )
     services.sync_subscription(subscription.pk)
     client.force_login(alice)

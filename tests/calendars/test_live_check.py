@@ -29,7 +29,9 @@ def test_busy_at_google_but_not_yet_synced_refuses_and_queues_a_sync(
     assert BusyBlock.objects.filter(host=alice, source="google").count() == 1  # synced
 
 
-def test_the_api_answers_409_slot_unavailable(client, alice, intro, frozen_now, connect_microsoft, microsoft):
+def test_the_api_answers_409_slot_unavailable(
+    client, alice, intro, frozen_now, connect_microsoft, microsoft
+):
     connect_microsoft(alice)
     microsoft.add_timed(microsoft.primary, "new", at("2026-03-02 10:00"), at("2026-03-02 11:00"))
     response = client.post(
@@ -46,13 +48,17 @@ def test_the_api_answers_409_slot_unavailable(client, alice, intro, frozen_now, 
     assert response.json()["code"] == "SLOT_UNAVAILABLE"
 
 
-def test_a_failing_provider_lets_the_booking_through(alice, intro, frozen_now, connect_google, google):
+def test_a_failing_provider_lets_the_booking_through(
+    alice, intro, frozen_now, connect_google, google
+):
     connect_google(alice)
     google.fail_next("/freeBusy", 500)
     assert book(intro, at("2026-03-02 10:00")).status == "confirmed"
 
 
-def test_a_slow_provider_is_abandoned_after_two_seconds(alice, intro, frozen_now, connect_google, google):
+def test_a_slow_provider_is_abandoned_after_two_seconds(
+    alice, intro, frozen_now, connect_google, google
+):
     connect_google(alice)
     google.add_timed(google.account, "new", at("2026-03-02 10:00"), at("2026-03-02 11:00"))
     google.delay_next("/freeBusy", 4)
@@ -85,7 +91,9 @@ def test_subtract_cuts_holes_out_of_busy_time():
     assert subtract((3, 5), [(0, 10)]) == []
 
 
-def test_listing_slots_never_calls_the_provider(client, alice, intro, frozen_now, connect_google, google):
+def test_listing_slots_never_calls_the_provider(
+    client, alice, intro, frozen_now, connect_google, google
+):
     connect_google(alice)
     before = len(google.requests)
     response = client.get("/api/v1/alice/intro/slots", {"start": "2026-03-02", "end": "2026-03-31"})

@@ -20,7 +20,14 @@ def https_base(settings):
 
 
 def test_google_channels_open_on_https_and_a_notification_syncs(
-    client, alice, intro, frozen_now, https_base, connect_google, google, django_capture_on_commit_callbacks
+    client,
+    alice,
+    intro,
+    frozen_now,
+    https_base,
+    connect_google,
+    google,
+    django_capture_on_commit_callbacks,
 ):
     connection = connect_google(alice)
     calendar = connection.calendars.get(is_primary=True)
@@ -55,7 +62,14 @@ def test_a_google_notification_with_a_wrong_token_does_nothing(
 
 
 def test_graph_validation_handshake_and_notifications(
-    client, alice, intro, frozen_now, https_base, connect_microsoft, microsoft, django_capture_on_commit_callbacks
+    client,
+    alice,
+    intro,
+    frozen_now,
+    https_base,
+    connect_microsoft,
+    microsoft,
+    django_capture_on_commit_callbacks,
 ):
     connection = connect_microsoft(alice)
     calendar = connection.calendars.get(is_primary=True)
@@ -68,21 +82,35 @@ def test_graph_validation_handshake_and_notifications(
     forged = {"value": [{"subscriptionId": calendar.push_id, "clientState": "nope"}]}
     client.post("/calendars/microsoft/notify/", json.dumps(forged), content_type="application/json")
     assert not BusyBlock.objects.filter(host=alice).exists()
-    real = {"value": [{"subscriptionId": calendar.push_id, "clientState": subscription["clientState"], "changeType": "created"}]}
+    real = {
+        "value": [
+            {
+                "subscriptionId": calendar.push_id,
+                "clientState": subscription["clientState"],
+                "changeType": "created",
+            }
+        ]
+    }
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/calendars/microsoft/notify/", json.dumps(real), content_type="application/json")
+        response = client.post(
+            "/calendars/microsoft/notify/", json.dumps(real), content_type="application/json"
+        )
     assert response.status_code == 202
     assert BusyBlock.objects.filter(host=alice, source="microsoft").count() == 1
 
 
 def test_garbage_notifications_are_a_400_not_a_500(client):
-    response = client.post("/calendars/microsoft/notify/", "{not json", content_type="application/json")
+    response = client.post(
+        "/calendars/microsoft/notify/", "{not json", content_type="application/json"
+    )
     assert response.status_code == 400
     response = client.post("/calendars/microsoft/notify/", "[1,2]", content_type="application/json")
     assert response.status_code == 400
 
 
-def test_channels_are_renewed_before_they_expire(alice, intro, frozen_now, https_base, connect_google, google):
+def test_channels_are_renewed_before_they_expire(
+    alice, intro, frozen_now, https_base, connect_google, google
+):
     import datetime as dt
 
     import time_machine
@@ -92,7 +120,9 @@ def test_channels_are_renewed_before_they_expire(alice, intro, frozen_now, https
     with time_machine.travel(frozen_now + dt.timedelta(days=6, hours=12), tick=False):
         assert services.renew_push_channels() == 1
     renewed = connection.calendars.get(is_primary=True)
-    assert renewed.push_id != old and old not in google.channels and renewed.push_id in google.channels
+    assert (
+        renewed.push_id != old and old not in google.channels and renewed.push_id in google.channels
+    )
 
 
 def test_no_push_channels_on_plain_http(alice, intro, frozen_now, connect_google, google):

@@ -28,7 +28,9 @@ def spans(host, source):
     )
 
 
-def test_busy_google_events_block_slots_within_one_sync(alice, intro, frozen_now, connect_google, google):
+def test_busy_google_events_block_slots_within_one_sync(
+    alice, intro, frozen_now, connect_google, google
+):
     google.add_timed(google.account, "dentist", at("2026-03-02 10:00"), at("2026-03-02 11:00"))
     connect_google(alice)
     starts = {slot.start for slot in find_slots(intro, MONDAY, MONDAY, NY)}
@@ -37,16 +39,26 @@ def test_busy_google_events_block_slots_within_one_sync(alice, intro, frozen_now
     assert at("2026-03-02 11:00") in starts
 
 
-def test_free_declined_and_cancelled_events_do_not_block(alice, intro, frozen_now, connect_google, google):
+def test_free_declined_and_cancelled_events_do_not_block(
+    alice, intro, frozen_now, connect_google, google
+):
     cal = google.account
     google.add_timed(cal, "busy", at("2026-03-02 09:00"), at("2026-03-02 09:30"))
-    google.add_timed(cal, "free", at("2026-03-02 10:00"), at("2026-03-02 11:00"), transparency="transparent")
     google.add_timed(
-        cal, "declined", at("2026-03-02 12:00"), at("2026-03-02 13:00"),
+        cal, "free", at("2026-03-02 10:00"), at("2026-03-02 11:00"), transparency="transparent"
+    )
+    google.add_timed(
+        cal,
+        "declined",
+        at("2026-03-02 12:00"),
+        at("2026-03-02 13:00"),
         attendees=[{"email": cal, "self": True, "responseStatus": "declined"}],
     )
     google.add_timed(
-        cal, "tentative", at("2026-03-02 14:00"), at("2026-03-02 15:00"),
+        cal,
+        "tentative",
+        at("2026-03-02 14:00"),
+        at("2026-03-02 15:00"),
         status="tentative",
         attendees=[{"email": cal, "self": True, "responseStatus": "tentative"}],
     )
@@ -57,11 +69,18 @@ def test_free_declined_and_cancelled_events_do_not_block(alice, intro, frozen_no
     ]
 
 
-def test_recurring_events_with_moved_and_cancelled_instances(alice, intro, frozen_now, connect_google, google):
+def test_recurring_events_with_moved_and_cancelled_instances(
+    alice, intro, frozen_now, connect_google, google
+):
     first = dt.datetime(2026, 3, 2, 13, 0, tzinfo=NY)
     google.add_recurring(
-        google.account, "standup", first, dt.timedelta(hours=1), count=4,
-        moved={1: dt.datetime(2026, 3, 10, 15, 0, tzinfo=NY)}, cancelled=(2,),
+        google.account,
+        "standup",
+        first,
+        dt.timedelta(hours=1),
+        count=4,
+        moved={1: dt.datetime(2026, 3, 10, 15, 0, tzinfo=NY)},
+        cancelled=(2,),
     )
     connect_google(alice)
     assert spans(alice, "google") == [
@@ -71,19 +90,33 @@ def test_recurring_events_with_moved_and_cancelled_instances(alice, intro, froze
     ]
 
 
-def test_events_in_another_zone_keep_their_wall_time_across_dst(alice, intro, frozen_now, connect_google, google):
+def test_events_in_another_zone_keep_their_wall_time_across_dst(
+    alice, intro, frozen_now, connect_google, google
+):
     # 09:00 in Los Angeles weekly: 17:00 UTC before 8 March, 16:00 UTC after.
     google.add_recurring(
-        google.account, "la", dt.datetime(2026, 3, 2, 9, 0, tzinfo=LA), dt.timedelta(minutes=30), count=2
+        google.account,
+        "la",
+        dt.datetime(2026, 3, 2, 9, 0, tzinfo=LA),
+        dt.timedelta(minutes=30),
+        count=2,
     )
     connect_google(alice)
     assert spans(alice, "google") == [
-        (dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC), dt.datetime(2026, 3, 2, 17, 30, tzinfo=dt.UTC)),
-        (dt.datetime(2026, 3, 9, 16, 0, tzinfo=dt.UTC), dt.datetime(2026, 3, 9, 16, 30, tzinfo=dt.UTC)),
+        (
+            dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 3, 2, 17, 30, tzinfo=dt.UTC),
+        ),
+        (
+            dt.datetime(2026, 3, 9, 16, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 3, 9, 16, 30, tzinfo=dt.UTC),
+        ),
     ]
 
 
-def test_all_day_events_are_busy_for_that_local_day(alice, intro, frozen_now, connect_google, google):
+def test_all_day_events_are_busy_for_that_local_day(
+    alice, intro, frozen_now, connect_google, google
+):
     google.add_all_day(google.account, "holiday", dt.date(2026, 3, 3))
     # A multi-day all-day event across the DST change in New York (8 March).
     google.add_all_day(google.account, "trip", dt.date(2026, 3, 7), days=3)
@@ -119,7 +152,9 @@ def test_incremental_sync_applies_changes_only(alice, intro, frozen_now, connect
     ]
 
 
-def test_an_expired_sync_token_means_a_full_resync(alice, intro, frozen_now, connect_google, google):
+def test_an_expired_sync_token_means_a_full_resync(
+    alice, intro, frozen_now, connect_google, google
+):
     google.add_timed(google.account, "a", at("2026-03-02 09:00"), at("2026-03-02 10:00"))
     connection = connect_google(alice)
     google.expire_sync_tokens()
@@ -129,12 +164,23 @@ def test_an_expired_sync_token_means_a_full_resync(alice, intro, frozen_now, con
     assert connection.calendars.get().sync_cursor.startswith("sync-")
 
 
-def test_rate_limits_back_off_honouring_retry_after_and_keep_blocks(alice, intro, frozen_now, connect_google, google):
+def test_rate_limits_back_off_honouring_retry_after_and_keep_blocks(
+    alice, intro, frozen_now, connect_google, google
+):
     google.add_timed(google.account, "a", at("2026-03-02 09:00"), at("2026-03-02 10:00"))
     connection = connect_google(alice)
-    google.fail_next("/events", 429, headers={"Retry-After": "900"},
-                     body={"error": {"code": 429, "message": "Rate Limit Exceeded",
-                                     "errors": [{"reason": "rateLimitExceeded"}]}})
+    google.fail_next(
+        "/events",
+        429,
+        headers={"Retry-After": "900"},
+        body={
+            "error": {
+                "code": 429,
+                "message": "Rate Limit Exceeded",
+                "errors": [{"reason": "rateLimitExceeded"}],
+            }
+        },
+    )
     result = services.sync_connection(connection.pk)
     connection.refresh_from_db()
     assert not result.ok and "rate limiting" in connection.last_error
@@ -142,9 +188,21 @@ def test_rate_limits_back_off_honouring_retry_after_and_keep_blocks(alice, intro
     assert len(spans(alice, "google")) == 1
 
 
-def test_a_403_rate_limit_and_a_500_are_retried_later(alice, intro, frozen_now, connect_google, google):
+def test_a_403_rate_limit_and_a_500_are_retried_later(
+    alice, intro, frozen_now, connect_google, google
+):
     connection = connect_google(alice)
-    google.fail_next("/events", 403, body={"error": {"code": 403, "message": "User Rate Limit Exceeded", "errors": [{"reason": "userRateLimitExceeded"}]}})
+    google.fail_next(
+        "/events",
+        403,
+        body={
+            "error": {
+                "code": 403,
+                "message": "User Rate Limit Exceeded",
+                "errors": [{"reason": "userRateLimitExceeded"}],
+            }
+        },
+    )
     assert not services.sync_connection(connection.pk).ok
     google.fail_next("/events", 500)
     assert not services.sync_connection(connection.pk).ok
@@ -198,20 +256,33 @@ def test_reconnecting_clears_the_banner(client, alice, intro, frozen_now, connec
     assert "can no longer read" not in client.get("/dashboard/").content.decode()
 
 
-def test_microsoft_busy_time_with_delta_pages_and_removals(alice, intro, frozen_now, connect_microsoft, microsoft):
+def test_microsoft_busy_time_with_delta_pages_and_removals(
+    alice, intro, frozen_now, connect_microsoft, microsoft
+):
     microsoft.page_size = 2
     cal = microsoft.primary
     microsoft.add_timed(cal, "a", at("2026-03-02 09:00"), at("2026-03-02 10:00"))
     microsoft.add_timed(cal, "b", at("2026-03-02 11:00"), at("2026-03-02 12:00"), showAs="free")
-    microsoft.add_timed(cal, "c", at("2026-03-02 13:00"), at("2026-03-02 14:00"), showAs="tentative")
-    microsoft.add_timed(cal, "d", at("2026-03-02 15:00"), at("2026-03-02 16:00"), responseStatus={"response": "declined"})
+    microsoft.add_timed(
+        cal, "c", at("2026-03-02 13:00"), at("2026-03-02 14:00"), showAs="tentative"
+    )
+    microsoft.add_timed(
+        cal,
+        "d",
+        at("2026-03-02 15:00"),
+        at("2026-03-02 16:00"),
+        responseStatus={"response": "declined"},
+    )
     microsoft.add_timed(cal, "e", at("2026-03-03 15:00"), at("2026-03-03 16:00"), isCancelled=True)
     microsoft.add_all_day(cal, "f", dt.date(2026, 3, 4), zone="Europe/Berlin")
     connection = connect_microsoft(alice)
     assert spans(alice, "microsoft") == [
         (at("2026-03-02 09:00"), at("2026-03-02 10:00")),
         (at("2026-03-02 13:00"), at("2026-03-02 14:00")),
-        (dt.datetime(2026, 3, 3, 23, 0, tzinfo=dt.UTC), dt.datetime(2026, 3, 4, 23, 0, tzinfo=dt.UTC)),
+        (
+            dt.datetime(2026, 3, 3, 23, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 3, 4, 23, 0, tzinfo=dt.UTC),
+        ),
     ]
     microsoft.delete(cal, "a")
     microsoft.add_timed(cal, "g", at("2026-03-05 09:00"), at("2026-03-05 10:00"))
@@ -220,7 +291,9 @@ def test_microsoft_busy_time_with_delta_pages_and_removals(alice, intro, frozen_
     assert (at("2026-03-05 09:00"), at("2026-03-05 10:00")) in spans(alice, "microsoft")
 
 
-def test_microsoft_expired_delta_link_means_full_resync(alice, intro, frozen_now, connect_microsoft, microsoft):
+def test_microsoft_expired_delta_link_means_full_resync(
+    alice, intro, frozen_now, connect_microsoft, microsoft
+):
     microsoft.add_timed(microsoft.primary, "a", at("2026-03-02 09:00"), at("2026-03-02 10:00"))
     connection = connect_microsoft(alice)
     microsoft.expire_delta_tokens()
@@ -230,13 +303,20 @@ def test_microsoft_expired_delta_link_means_full_resync(alice, intro, frozen_now
 
 def test_microsoft_429_with_retry_after(alice, intro, frozen_now, connect_microsoft, microsoft):
     connection = connect_microsoft(alice)
-    microsoft.fail_next("/delta", 429, headers={"Retry-After": "120"}, body={"error": {"code": "TooManyRequests", "message": "slow down"}})
+    microsoft.fail_next(
+        "/delta",
+        429,
+        headers={"Retry-After": "120"},
+        body={"error": {"code": "TooManyRequests", "message": "slow down"}},
+    )
     assert not services.sync_connection(connection.pk).ok
     connection.refresh_from_db()
     assert connection.next_sync_at >= frozen_now + dt.timedelta(seconds=120)
 
 
-def test_two_connections_both_block(alice, intro, frozen_now, connect_google, connect_microsoft, google, microsoft):
+def test_two_connections_both_block(
+    alice, intro, frozen_now, connect_google, connect_microsoft, google, microsoft
+):
     google.add_timed(google.account, "g", at("2026-03-02 09:00"), at("2026-03-02 10:00"))
     microsoft.add_timed(microsoft.primary, "m", at("2026-03-02 11:00"), at("2026-03-02 12:00"))
     connect_google(alice)
@@ -250,13 +330,18 @@ def test_choosing_calendars_reads_and_drops_their_busy_time(
     client, alice, intro, frozen_now, connect_google, google, django_capture_on_commit_callbacks
 ):
     google.add_calendar("family@group.calendar.google.com", "Family")
-    google.add_timed("family@group.calendar.google.com", "f", at("2026-03-02 09:00"), at("2026-03-02 10:00"))
+    google.add_timed(
+        "family@group.calendar.google.com", "f", at("2026-03-02 09:00"), at("2026-03-02 10:00")
+    )
     connection = connect_google(alice)
     assert not spans(alice, "google")
     family = connection.calendars.get(name="Family")
     primary = connection.calendars.get(is_primary=True)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/dashboard/calendars/{connection.pk}/choose/", {"busy": [family.pk], "target": family.pk})
+        client.post(
+            f"/dashboard/calendars/{connection.pk}/choose/",
+            {"busy": [family.pk], "target": family.pk},
+        )
     assert len(spans(alice, "google")) == 1
     family.refresh_from_db()
     assert family.receives_bookings
@@ -293,7 +378,7 @@ def test_sync_now_shows_progress_and_the_result(
         )
     html = response.content.decode()
     # The task ran (eagerly here); the first poll already sees the result.
-    assert "Syncing" in html and "hx-trigger=\"every 1s\"" in html
+    assert "Syncing" in html and 'hx-trigger="every 1s"' in html
     since = html.split("since=")[1].split('"')[0]
     status = client.get(f"/dashboard/calendars/{connection.pk}/status/?since={since}")
     assert "Synced: 1 busy event." in status.content.decode()
