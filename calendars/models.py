@@ -117,6 +117,9 @@ class Calendar(models.Model):
     receives_bookings = models.BooleanField(default=False)
     # Google nextSyncToken or Graph deltaLink; empty means the next sync is a full one.
     sync_cursor = models.TextField(blank=True)
+    # Incremental syncs keep the time window of the full sync that started them, so a full
+    # sync runs daily to move the window forward (new recurring instances, longer windows).
+    full_synced_at = models.DateTimeField(null=True, blank=True)
     # Push: Google channel / Graph subscription.
     push_id = models.CharField(max_length=200, blank=True)
     push_resource_id = models.CharField(max_length=200, blank=True)

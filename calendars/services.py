@@ -56,6 +56,7 @@ from calendars.providers.base import (
 logger = logging.getLogger(__name__)
 
 SYNC_EVERY = dt.timedelta(minutes=5)
+FULL_SYNC_EVERY = dt.timedelta(days=1)
 ICS_EVERY = dt.timedelta(minutes=15)
 # A sync that has not finished after this long is assumed dead and may be claimed again.
 SYNC_STALE_AFTER = dt.timedelta(minutes=10)
@@ -545,7 +546,10 @@ def _sync_calendar(connection: Connection, calendar: Calendar, *, full: bool, wi
         calendar.timezone,
     )
     host_zone = connection.host.timezone
-    cursor = "" if full else calendar.sync_cursor
+    stale = calendar.full_synced_at is None or (
+        calendar.full_synced_at < timezone.now() - FULL_SYNC_EVERY
+    )
+    cursor = "" if full or stale else calendar.sync_cursor
 
     def read(token, cursor=cursor):
         return provider.read_events(
@@ -586,7 +590,9 @@ def _sync_calendar(connection: Connection, calendar: Calendar, *, full: bool, wi
             ).delete()
         BusyBlock.objects.bulk_create(blocks.values(), batch_size=500)
         calendar.sync_cursor = page.cursor
-        calendar.save(update_fields=["sync_cursor"])
+        if page.full:
+            calendar.full_synced_at = timezone.now()
+        calendar.save(update_fields=["sync_cursor", "full_synced_at"])
 
 
 # --- at booking time --------------------------------------------------------------------------

@@ -382,3 +382,23 @@ def test_sync_now_shows_progress_and_the_result(
     since = html.split("since=")[1].split('"')[0]
     status = client.get(f"/dashboard/calendars/{connection.pk}/status/?since={since}")
     assert "Synced: 1 busy event." in status.content.decode()
+
+
+def test_a_full_sync_runs_daily_to_move_the_window_forward(
+    alice, intro, frozen_now, connect_google
+):
+    import time_machine
+
+    connection = connect_google(alice)
+    calendar = connection.calendars.get()
+    first = calendar.full_synced_at
+    assert first == frozen_now
+    with time_machine.travel(frozen_now + dt.timedelta(hours=2), tick=False):
+        services.sync_connection(connection.pk)
+    calendar.refresh_from_db()
+    assert calendar.full_synced_at == first  # incremental
+    later = frozen_now + dt.timedelta(hours=25)
+    with time_machine.travel(later, tick=False):
+        services.sync_connection(connection.pk)
+    calendar.refresh_from_db()
+    assert calendar.full_synced_at == later
