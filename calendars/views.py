@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.views import host_required
 from availability.models import BusyBlock
 from calendars import ics, services
-from calendars.models import Connection, IcsSubscription
+from calendars.models import Connection, IcsSubscription, WriteStatus, WrittenEvent
 from calendars.providers import get_provider, offered
 from calendars.providers.base import ProviderError
 
@@ -58,6 +58,13 @@ def calendars_page(request):
         connection.calendar_list = calendars
     for subscription in subscriptions:
         subscription.busy_count = counts.get(subscription.block_prefix, 0)
+    unwritten = list(
+        WrittenEvent.objects.filter(
+            booking__host=host, status=WriteStatus.FAILED, booking__end__gt=timezone.now()
+        )
+        .select_related("booking__event_type")
+        .order_by("booking__start")[:20]
+    )
     return render(
         request,
         "calendars/calendars.html",
@@ -66,6 +73,7 @@ def calendars_page(request):
             "connections": connections,
             "subscriptions": subscriptions,
             "providers": offered(),
+            "unwritten": unwritten,
         },
     )
 

@@ -190,12 +190,12 @@ class GoogleProvider:
 
     # --- Calendar API -------------------------------------------------------------------------
 
-    def _service(self, access_token: str, timeout: float = REQUEST_TIMEOUT):
+    def _service(self, access_token: str, timeout: float | None = None):
         # refresh_status_codes=(): a 401 comes back to us, so refreshing stays under our row
         # lock (calendars.services) instead of happening inside the HTTP client.
         http = google_auth_httplib2.AuthorizedHttp(
             Credentials(token=access_token),
-            http=httplib2.Http(timeout=timeout),
+            http=httplib2.Http(timeout=timeout or REQUEST_TIMEOUT),
             refresh_status_codes=(),
         )
         return discovery.build(

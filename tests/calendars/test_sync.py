@@ -402,3 +402,17 @@ def test_a_full_sync_runs_daily_to_move_the_window_forward(
         services.sync_connection(connection.pk)
     calendar.refresh_from_db()
     assert calendar.full_synced_at == later
+
+
+def test_a_provider_that_does_not_answer_in_time_is_retried_later(
+    alice, intro, frozen_now, connect_google, google, monkeypatch
+):
+    from calendars.providers import google as google_provider
+
+    connection = connect_google(alice)
+    monkeypatch.setattr(google_provider, "REQUEST_TIMEOUT", 0.5)
+    google.delay_next("/events", 2)
+    result = services.sync_connection(connection.pk)
+    connection.refresh_from_db()
+    assert not result.ok and "in time" in connection.last_error
+    assert connection.next_sync_at > frozen_now and connection.syncing_since is None

@@ -134,3 +134,18 @@ def test_a_booking_becomes_an_outlook_event_and_cancelling_deletes_it(
 def test_no_connection_means_no_write(alice, intro, frozen_now, after_commit):
     booking = after_commit(book, intro, at("2026-03-02 10:00"))
     assert not WrittenEvent.objects.filter(booking=booking).exists()
+
+
+def test_writes_that_fail_for_good_are_shown_to_the_host(
+    client, alice, intro, frozen_now, connect_google, google, django_capture_on_commit_callbacks
+):
+    connect_google(alice)
+    with django_capture_on_commit_callbacks(execute=False):
+        booking = book(intro, at("2026-03-02 10:00"))
+    google.fail_next("/events", 500, times=services.MAX_WRITE_ATTEMPTS)
+    delays = [services.push_booking(booking.pk) for _ in range(services.MAX_WRITE_ATTEMPTS)]
+    assert all(delays[:-1]) and delays[-1] is None
+    record = WrittenEvent.objects.get(booking=booking)
+    assert record.status == "failed" and record.attempts == services.MAX_WRITE_ATTEMPTS
+    page = client.get("/dashboard/calendars/").content.decode()
+    assert "Bookings not added to your calendar" in page and "Intro with Gina Guest" in page
