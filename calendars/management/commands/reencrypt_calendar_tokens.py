@@ -25,9 +25,7 @@ class Command(BaseCommand):
             for connection in Connection.objects.select_for_update().order_by("pk"):
                 try:
                     connection.access_token_sealed = crypto.rotate(connection.access_token_sealed)
-                    connection.refresh_token_sealed = crypto.rotate(
-                        connection.refresh_token_sealed
-                    )
+                    connection.refresh_token_sealed = crypto.rotate(connection.refresh_token_sealed)
                 except InvalidToken:  # sealed with a key no longer listed: reconnect needed
                     unreadable += 1
                     continue
