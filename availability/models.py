@@ -89,6 +89,7 @@ class BusySource(models.TextChoices):
     MANUAL = "manual", "Blocked by hand"
     GOOGLE = "google", "Google Calendar"
     MICROSOFT = "microsoft", "Microsoft Outlook"
+    ICS = "ics", "ICS subscription"
 
 
 class BusyBlock(models.Model):

@@ -33,6 +33,7 @@ from bookings.models import (
     CancelledBy,
     EventType,
 )
+from calendars import services as calendar_sync
 from notifications import services as notifications
 from payments import services as payments
 
@@ -149,6 +150,18 @@ def _check_start(
         raise BookingRefused(refusal.message, reason=refusal.value)
 
 
+def _check_connected_calendars(event_type: EventType, start: dt.datetime, **kwargs) -> None:
+    """Ask the host's connected calendars about just this interval (2 s at most). Runs before
+    the host lock is taken: a provider call never holds up other bookings of the host."""
+    end = start + event_type.duration
+    if calendar_sync.live_conflict(event_type.host, start, end, **kwargs):
+        raise SlotUnavailable(
+            Refusal.TAKEN.message,
+            reason=Refusal.TAKEN.value,
+            conflicts=["Busy in a connected calendar"],
+        )
+
+
 def _save_guarded(booking: Booking, **save_kwargs) -> None:
     """Save, turning the database's overlap veto into SlotUnavailable."""
     try:
@@ -174,6 +187,7 @@ def create_booking(
     """Book a start. `by_host`: the host books for a guest (phone bookings), confirmed at once."""
     now = now or timezone.now()
     start = start.astimezone(dt.UTC)
+    _check_connected_calendars(event_type, start)
     with transaction.atomic():
         _lock_host(event_type.host_id)
         event_type = EventType.objects.select_related("host").get(pk=event_type.pk)
@@ -204,6 +218,7 @@ def create_booking(
             payments.open_checkout(booking, now)  # emails follow once paid
         else:
             notifications.on_created(booking, now)
+            calendar_sync.booking_changed(booking)
     logger.info("booking created uid=%s status=%s", booking.uid, booking.status)
     return booking
 
@@ -223,6 +238,7 @@ def reschedule_booking(
     """Move a booking to another start; its uid stays so calendars update the same event."""
     now = now or timezone.now()
     start = start.astimezone(dt.UTC)
+    _check_connected_calendars(booking.event_type, start, exclude_booking_id=booking.pk)
     with transaction.atomic():
         booking = _locked_booking(booking)
         if booking.status not in ACTIVE_STATUSES:
@@ -241,6 +257,7 @@ def reschedule_booking(
         _save_guarded(booking, update_fields=["start", "end", "sequence"])
         history.record(booking, "rescheduled", by, at=now, from_start=old_start, to_start=start)
         notifications.on_rescheduled(booking, old_start=old_start, old_end=old_end, by=by, now=now)
+        calendar_sync.booking_changed(booking)
     logger.info("booking rescheduled uid=%s by=%s sequence=%s", booking.uid, by, booking.sequence)
     return booking
 
@@ -263,6 +280,7 @@ def cancel_booking(booking: Booking, *, by: str, reason: str = "", now=None) -> 
         payments.on_cancelled(booking, now)
         history.record(booking, "cancelled", by, at=now, reason=reason)
         notifications.on_cancelled(booking)
+        calendar_sync.booking_changed(booking)
     logger.info("booking cancelled uid=%s by=%s", booking.uid, by)
     return booking
 
@@ -281,6 +299,7 @@ def confirm_booking(booking: Booking, *, now=None) -> Booking:
         booking.save(update_fields=["status", "sequence"])
         history.record(booking, "confirmed", "host", at=now)
         notifications.on_confirmed(booking, now)
+        calendar_sync.booking_changed(booking)
     logger.info("booking confirmed uid=%s", booking.uid)
     return booking
 
@@ -300,6 +319,7 @@ def decline_booking(booking: Booking, *, reason: str = "", now=None) -> Booking:
         payments.on_declined(booking, now)
         history.record(booking, "declined", "host", at=now, reason=reason)
         notifications.on_declined(booking)
+        calendar_sync.booking_changed(booking)
     logger.info("booking declined uid=%s", booking.uid)
     return booking
 
@@ -337,6 +357,7 @@ def turn_on_paid_booking(booking: Booking, *, now: dt.datetime) -> bool:
             booking.status = next_status
             booking.save(update_fields=["status"])
         history.record(booking, "paid", "guest", at=now, status=booking.status)
+        calendar_sync.booking_changed(booking)
     return True
 
 

@@ -6,6 +6,7 @@ from accounts import views as account_views
 from analytics import views as analytics_views
 from availability import views as availability_views
 from bookings import host_views
+from calendars import views as calendar_views
 
 urlpatterns = [
     path("", host_views.home, name="dashboard"),
@@ -56,4 +57,33 @@ urlpatterns = [
     path("analytics/bookings/", analytics_views.figure_bookings, name="analytics-bookings"),
     path("analytics/daily.csv", analytics_views.daily_csv, name="analytics-daily-csv"),
     path("analytics/bookings.csv", analytics_views.bookings_csv, name="analytics-bookings-csv"),
+    path("calendars/", calendar_views.calendars_page, name="calendars"),
+    path("calendars/google/connect/", calendar_views.connect_google, name="calendars-google"),
+    path(
+        "calendars/microsoft/connect/",
+        calendar_views.connect_microsoft,
+        name="calendars-microsoft",
+    ),
+    path("calendars/ics/", calendar_views.add_subscription, name="calendars-ics-add"),
+    path(
+        "calendars/ics/<int:subscription_id>/remove/",
+        calendar_views.remove_subscription,
+        name="calendars-ics-remove",
+    ),
+    path(
+        "calendars/<int:connection_id>/choose/",
+        calendar_views.choose_calendars,
+        name="calendars-choose",
+    ),
+    path("calendars/<int:connection_id>/sync/", calendar_views.sync_now, name="calendars-sync"),
+    path(
+        "calendars/<int:connection_id>/status/",
+        calendar_views.sync_status,
+        name="calendars-status",
+    ),
+    path(
+        "calendars/<int:connection_id>/disconnect/",
+        calendar_views.disconnect,
+        name="calendars-disconnect",
+    ),
 ]

@@ -108,6 +108,20 @@ def _parse_secret_key(raw: str) -> str:
     return raw
 
 
+def _parse_fernet_keys(raw: str) -> list[str]:
+    from cryptography.fernet import Fernet
+
+    keys = _parse_list(raw)
+    if not keys:
+        raise ValueError("expected at least one Fernet key")
+    for key in keys:
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ValueError("each key must be 32 url-safe base64-encoded bytes") from None
+    return keys
+
+
 def _parse_environment_name(raw: str) -> str:
     if raw not in ("development", "production", "test"):
         raise ValueError(f"expected development, production or test, got {raw!r}")
@@ -391,6 +405,72 @@ VARIABLES: tuple[Variable, ...] = (
         "(daily, by beat); 0 keeps them",
     ),
     Variable(
+        "CALENDAR_TOKEN_KEYS",
+        _parse_fernet_keys,
+        # A fixed development key so `make run` works; production must set its own.
+        "ZGV2LW9ubHktY2FsZW5kYXItdG9rZW4ta2V5LTAwMDA=",
+        True,
+        "comma-separated Fernet keys encrypting calendar OAuth tokens, newest first; "
+        "generate with `python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'`",
+    ),
+    Variable("GOOGLE_CLIENT_ID", str, "", False, "Google OAuth client id; unset hides Google"),
+    Variable("GOOGLE_CLIENT_SECRET", str, "", False, "Google OAuth client secret"),
+    Variable(
+        "GOOGLE_OAUTH_AUTH_URI",
+        _parse_http_url,
+        "https://accounts.google.com/o/oauth2/auth",
+        False,
+        "Google's consent page; only tests and emulators change it",
+    ),
+    Variable(
+        "GOOGLE_OAUTH_TOKEN_URI",
+        _parse_http_url,
+        "https://oauth2.googleapis.com/token",
+        False,
+        "Google's token endpoint",
+    ),
+    Variable(
+        "GOOGLE_OAUTH_REVOKE_URI",
+        _parse_http_url,
+        "https://oauth2.googleapis.com/revoke",
+        False,
+        "Google's token revocation endpoint",
+    ),
+    Variable(
+        "GOOGLE_API_BASE_URL",
+        _parse_http_url,
+        "https://www.googleapis.com/",
+        False,
+        "Google APIs origin (Calendar API v3 lives under calendar/v3/)",
+    ),
+    Variable(
+        "MICROSOFT_CLIENT_ID", str, "", False, "Microsoft Entra app id; unset hides Microsoft"
+    ),
+    Variable("MICROSOFT_CLIENT_SECRET", str, "", False, "Microsoft Entra client secret"),
+    Variable("MICROSOFT_TENANT", str, "common", False, "Entra tenant: common, organizations, id"),
+    Variable(
+        "MICROSOFT_AUTHORITY_URL",
+        _parse_http_url,
+        "https://login.microsoftonline.com",
+        False,
+        "Microsoft identity platform origin (the tenant is appended)",
+    ),
+    Variable(
+        "MICROSOFT_GRAPH_URL",
+        _parse_http_url,
+        "https://graph.microsoft.com/v1.0",
+        False,
+        "Microsoft Graph base URL",
+    ),
+    Variable(
+        "ICS_ALLOW_PRIVATE_URLS",
+        _parse_bool,
+        "false",
+        False,
+        "true lets ICS subscriptions fetch private/loopback addresses; tests only",
+    ),
+    Variable(
         "GUEST_LINK_MAX_AGE_DAYS",
         _parse_positive_int,
         "400",
@@ -484,6 +564,20 @@ def is_production(environment: Mapping[str, str]) -> bool:
     return debug is not None and debug.strip().lower() in ("false", "off", "no", "n", "0")
 
 
+def _calendar_problems(values: dict[str, Any], production: bool) -> list[str]:
+    """A provider is offered only with both halves of its OAuth client; private ICS fetches
+    are for tests."""
+    problems = []
+    for provider in ("GOOGLE", "MICROSOFT"):
+        if values.get(f"{provider}_CLIENT_ID") and not values.get(f"{provider}_CLIENT_SECRET"):
+            problems.append(
+                f"{provider}_CLIENT_SECRET is required when {provider}_CLIENT_ID is set"
+            )
+    if production and values.get("ICS_ALLOW_PRIVATE_URLS"):
+        problems.append("ICS_ALLOW_PRIVATE_URLS must be false in production")
+    return problems
+
+
 def read_environment(environment: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Parse every declared variable; raise EnvironmentProblems naming all failures."""
     environment = os.environ if environment is None else environment
@@ -520,6 +614,7 @@ def read_environment(environment: Mapping[str, str] | None = None) -> dict[str, 
         )
     if production and values.get("DJANGO_ENV") == "production" and values.get("DEBUG"):
         problems.append("DEBUG must be false when DJANGO_ENV is production")
+    problems.extend(_calendar_problems(values, production))
     if problems:
         raise EnvironmentProblems(problems)
     values["PRODUCTION"] = production

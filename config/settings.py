@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "assistant",
     "payments",
     "analytics",
+    "calendars",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "calendars.context_processors.reconnect_banner",
             ],
         },
     },
@@ -234,6 +236,22 @@ ASSISTANT_LLM_URL = ENV["ASSISTANT_LLM_URL"]
 ASSISTANT_LLM_MODEL = ENV["ASSISTANT_LLM_MODEL"]
 ASSISTANT_LLM_API_KEY = ENV["ASSISTANT_LLM_API_KEY"]
 
+# Calendar sync (calendars/): OAuth clients, endpoints (tests point them at local fakes) and
+# the keys that encrypt tokens at rest. A provider without a client id is not offered.
+CALENDAR_TOKEN_KEYS = ENV["CALENDAR_TOKEN_KEYS"]
+GOOGLE_CLIENT_ID = ENV["GOOGLE_CLIENT_ID"]
+GOOGLE_CLIENT_SECRET = ENV["GOOGLE_CLIENT_SECRET"]
+GOOGLE_OAUTH_AUTH_URI = ENV["GOOGLE_OAUTH_AUTH_URI"]
+GOOGLE_OAUTH_TOKEN_URI = ENV["GOOGLE_OAUTH_TOKEN_URI"]
+GOOGLE_OAUTH_REVOKE_URI = ENV["GOOGLE_OAUTH_REVOKE_URI"]
+GOOGLE_API_BASE_URL = ENV["GOOGLE_API_BASE_URL"]
+MICROSOFT_CLIENT_ID = ENV["MICROSOFT_CLIENT_ID"]
+MICROSOFT_CLIENT_SECRET = ENV["MICROSOFT_CLIENT_SECRET"]
+MICROSOFT_TENANT = ENV["MICROSOFT_TENANT"]
+MICROSOFT_AUTHORITY_URL = ENV["MICROSOFT_AUTHORITY_URL"]
+MICROSOFT_GRAPH_URL = ENV["MICROSOFT_GRAPH_URL"]
+ICS_ALLOW_PRIVATE_URLS = ENV["ICS_ALLOW_PRIVATE_URLS"]
+
 # Security: cookies only over HTTPS in production; the JSON API is token-based.
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -355,6 +373,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "nightly-rollup-recent-analytics": {
         "task": "analytics.tasks.rollup_recent",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "every-minute-sync-due-calendars": {
+        "task": "calendars.tasks.sync_due_calendars",
+        "schedule": 60.0,
+    },
+    "every-hour-renew-calendar-push-channels": {
+        "task": "calendars.tasks.renew_push_channels",
+        "schedule": 3600.0,
     },
 }
 GUEST_DATA_RETENTION_DAYS = ENV["GUEST_DATA_RETENTION_DAYS"]

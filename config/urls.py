@@ -53,6 +53,7 @@ urlpatterns = [
     path("dashboard/payments/", include("payments.dashboard_urls")),
     path("dashboard/", include("config.dashboard_urls")),
     path("payments/", include("payments.urls")),
+    path("calendars/", include("calendars.urls")),
     path("feeds/<str:token>.ics", _public(notification_views.calendar_feed), name="calendar-feed"),
     path("", include("security.urls")),
     path("", include("assistant.urls")),

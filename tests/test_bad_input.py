@@ -290,3 +290,45 @@ def test_analytics_exports_and_api(client, world, alice):
             assert_no_500(response, ("api", name, value))
         assert_no_500(client.get("/api/v1/analytics", HTTP_AUTHORIZATION=f"Bearer {value}"), value)
         assert_no_500(client.post(f"/dashboard/settings/api-tokens/{len(value)}/revoke/"), value)
+
+
+def test_calendar_inputs(client, world, alice):
+    """Calendars: OAuth callbacks, push endpoints and the dashboard's calendar forms."""
+    from calendars.models import Calendar, Connection
+
+    connection = Connection.objects.create(host=alice, provider="google", account_email="a@b.c")
+    Calendar.objects.create(connection=connection, host=alice, external_id="a@b.c", name="A")
+    for value in NASTY:
+        for provider in ("google", "microsoft"):
+            for name in ("state", "code", "error"):
+                assert_no_500(
+                    client.get(f"/calendars/{provider}/callback/", {name: value}), (name, value)
+                )
+        header = value.replace("\x00", "")
+        assert_no_500(
+            client.post(
+                "/calendars/google/notify/",
+                HTTP_X_GOOG_CHANNEL_ID=header,
+                HTTP_X_GOOG_CHANNEL_TOKEN=header,
+            ),
+            value,
+        )
+        assert_no_500(
+            client.post("/calendars/microsoft/notify/", value, content_type="application/json"),
+            value,
+        )
+        assert_no_500(client.post(f"/calendars/microsoft/notify/?validationToken={value}"), value)
+    client.force_login(alice)
+    for value in NASTY:
+        assert_no_500(
+            client.post("/dashboard/calendars/ics/", {"url": value, "name": value}), value
+        )
+        assert_no_500(
+            client.post(
+                f"/dashboard/calendars/{connection.pk}/choose/", {"busy": value, "target": value}
+            ),
+            value,
+        )
+        assert_no_500(
+            client.get(f"/dashboard/calendars/{connection.pk}/status/", {"since": value}), value
+        )

@@ -13,6 +13,7 @@ from accounts.models import ApiToken
 from analytics import rollup
 from availability.models import BusyBlock, DateOverride
 from bookings.models import Booking, EventType
+from calendars.models import Calendar, Connection, IcsSubscription
 from config import dashboard_urls
 from tests.conftest import at, book, make_event_type
 
@@ -35,12 +36,29 @@ def bobs_things(frozen_now, bob):
     token, _ = issue_api_token(bob, "Bobs token")
     # Bob's figures exist, so any page that leaked them would show them.
     rollup.rollup_day(bob, dt.date(2026, 2, 27))
+    connection = Connection.objects.create(
+        host=bob, provider="google", account_email="bobs-calendar@example.com"
+    )
+    Calendar.objects.create(
+        connection=connection,
+        host=bob,
+        external_id="bobs",
+        name="Bobs calendar",
+        counts_as_busy=True,
+        receives_bookings=True,
+        can_write=True,
+    )
+    subscription = IcsSubscription.objects.create(
+        host=bob, name="Bobs ics", url_sealed="", url_host="example.com"
+    )
     return {
         "pk": event_type.pk,
         "uid": booking.uid,
         "block_id": block.pk,
         "date": "2026-03-04",
         "token_id": token.pk,
+        "connection_id": connection.pk,
+        "subscription_id": subscription.pk,
     }
 
 
@@ -67,13 +85,16 @@ def test_every_dashboard_url_with_another_hosts_ids_is_404(client, alice, bobs_t
         ).replace("<str:date>", str(kwargs.get("date"))).replace(
             "<int:token_id>", str(kwargs.get("token_id"))
         )
+        for name in ("connection_id", "subscription_id"):
+            path = path.replace(f"<int:{name}>", str(kwargs.get(name)))
+        statuses = []
         for method in ("get", "post"):
             response = getattr(client, method)(
                 path, {"action": "cancel", "reason": "x"} if method == "post" else {}
             )
             assert response.status_code in (404, 405), (method, path, response.status_code)
-            if response.status_code == 405:
-                assert method == "get"
+            statuses.append(response.status_code)
+        assert 404 in statuses, path  # the method the URL serves is a 404
     # Nothing of Bob's changed.
     booking = Booking.objects.get(uid=bobs_things["uid"])
     assert booking.status == "pending" and booking.sequence == 0
@@ -81,6 +102,9 @@ def test_every_dashboard_url_with_another_hosts_ids_is_404(client, alice, bobs_t
     assert BusyBlock.objects.filter(pk=bobs_things["block_id"]).exists()
     assert DateOverride.objects.filter(host__email="bob@example.com").exists()
     assert ApiToken.objects.get(pk=bobs_things["token_id"]).revoked_at is None
+    assert Connection.objects.filter(pk=bobs_things["connection_id"], status="active").exists()
+    assert Calendar.objects.get(connection_id=bobs_things["connection_id"]).counts_as_busy
+    assert IcsSubscription.objects.filter(pk=bobs_things["subscription_id"]).exists()
 
 
 def test_lists_and_pages_without_ids_show_only_the_hosts_own_data(client, alice, bobs_things):
@@ -91,7 +115,15 @@ def test_lists_and_pages_without_ids_show_only_the_hosts_own_data(client, alice,
         response = client.get(path, {"view": "month", "date": "2026-03-02", "tab": "pending"})
         assert response.status_code in (200, 302, 405), path
         html = page_text(response)
-        for secret in ("Bobs Guest", "bg@example.com", "Bobs block", "bobs-call", "Bobs token"):
+        for secret in (
+            "Bobs Guest",
+            "bg@example.com",
+            "Bobs block",
+            "bobs-call",
+            "Bobs token",
+            "bobs-calendar@example.com",
+            "Bobs ics",
+        ):
             assert secret not in html, (path, secret)
 
 
@@ -119,6 +151,7 @@ def test_every_dashboard_page_needs_a_login(client, bobs_things):
         ).replace("<int:block_id>", "1").replace("<str:date>", "2026-03-04").replace(
             "<int:token_id>", "1"
         )
+        path = path.replace("<int:connection_id>", "1").replace("<int:subscription_id>", "1")
         response = client.get(path)
         assert response.status_code in (302, 405), path
         if response.status_code == 302:

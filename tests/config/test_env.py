@@ -21,6 +21,7 @@ GOOD_PRODUCTION = {
     "DATABASE_URL": "postgres://app:pw@db:5432/app",
     "REDIS_URL": "redis://redis:6379/0",
     "EMAIL_URL": "smtp://mailer:pw@smtp.example.com:587",
+    "CALENDAR_TOKEN_KEYS": "ZGV2LW9ubHktY2FsZW5kYXItdG9rZW4ta2V5LTAwMDA=",
 }
 
 
@@ -41,7 +42,14 @@ def test_production_names_every_missing_variable_at_once():
     with pytest.raises(EnvironmentProblems) as problems:
         read_environment({"DJANGO_ENV": "production"})
     message = str(problems.value)
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "BASE_URL", "DATABASE_URL", "REDIS_URL"):
+    for name in (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "BASE_URL",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CALENDAR_TOKEN_KEYS",
+    ):
         assert name in message
     assert "EMAIL_URL or RESEND_API_KEY" in message  # no silent console mail in production
     assert len(problems.value.problems) == 6
@@ -109,3 +117,21 @@ def test_env_example_lists_every_variable_with_a_comment():
         )
         assert index is not None, f"{variable.name} missing from .env.example"
         assert lines[index - 1].startswith("# "), f"{variable.name} has no comment above it"
+
+
+def test_calendar_clients_need_both_halves_and_private_ics_is_refused_in_production():
+    with pytest.raises(EnvironmentProblems) as problems:
+        read_environment(
+            {
+                **GOOD_PRODUCTION,
+                "GOOGLE_CLIENT_ID": "id",
+                "MICROSOFT_CLIENT_ID": "id",
+                "ICS_ALLOW_PRIVATE_URLS": "true",
+                "CALENDAR_TOKEN_KEYS": "not-a-key",
+            }
+        )
+    message = str(problems.value)
+    assert "GOOGLE_CLIENT_SECRET is required" in message
+    assert "MICROSOFT_CLIENT_SECRET is required" in message
+    assert "ICS_ALLOW_PRIVATE_URLS must be false" in message
+    assert "CALENDAR_TOKEN_KEYS is malformed" in message

@@ -1,0 +1,154 @@
+"""ICS subscriptions: fetch a published calendar safely and expand it into busy intervals.
+
+The fetch refuses anything but http(s), refuses hosts that resolve to private, loopback,
+link-local or otherwise non-public addresses (also on every redirect), stops after 10 seconds
+and 5 MB, and sends If-None-Match / If-Modified-Since so an unchanged calendar costs nothing.
+Expansion is recurring-ical-events (RRULE, RDATE, EXDATE, moved instances).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import socket
+import time
+import urllib.parse
+from dataclasses import dataclass
+
+import icalendar
+import recurring_ical_events
+import requests
+from django.conf import settings
+
+from calendars.providers.base import all_day_span, zone_or
+
+MAX_BYTES = 5 * 1024 * 1024
+TIMEOUT_SECONDS = 10
+MAX_REDIRECTS = 3
+
+
+class IcsError(Exception):
+    """A URL or a fetch that cannot become busy time, in words for the host."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    body: bytes | None  # None: not modified since last time
+    etag: str
+    last_modified: str
+
+
+def check_url(url: str) -> urllib.parse.SplitResult:
+    """Refuse URLs that are not http(s) or that point into private networks (SSRF)."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        port = parts.port
+    except ValueError as error:
+        raise IcsError("This is not a valid URL.") from error
+    if parts.scheme == "webcal":
+        parts = parts._replace(scheme="https")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise IcsError("Only http:// and https:// calendar addresses can be subscribed to.")
+    if settings.ICS_ALLOW_PRIVATE_URLS:
+        return parts
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as error:
+        raise IcsError("The calendar's host name does not resolve.") from error
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global or address.is_multicast:
+            raise IcsError("This address points into a private network and is refused.")
+    return parts
+
+
+def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
+    """GET the calendar within the limits; redirects are followed only to checked URLs."""
+    headers = {"Accept": "text/calendar, */*;q=0.5", "User-Agent": "Slotbook calendar sync"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    current = check_url(url).geturl()
+    for _ in range(MAX_REDIRECTS + 1):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise IcsError("The calendar took longer than 10 seconds to answer.")
+        try:
+            response = requests.get(
+                current, headers=headers, timeout=remaining, stream=True, allow_redirects=False
+            )
+        except requests.RequestException as error:
+            raise IcsError("The calendar could not be reached.") from error
+        with response:
+            if response.is_redirect:
+                location = urllib.parse.urljoin(current, response.headers.get("Location", ""))
+                current = check_url(location).geturl()
+                continue
+            if response.status_code == 304:
+                return Fetched(None, etag, last_modified)
+            if response.status_code != 200:
+                raise IcsError(f"The calendar's server answered {response.status_code}.")
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > MAX_BYTES:
+                raise IcsError("The calendar is larger than 5 MB.")
+            chunks, size = [], 0
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise IcsError("The calendar is larger than 5 MB.")
+                if time.monotonic() > deadline:
+                    raise IcsError("The calendar took longer than 10 seconds to answer.")
+                chunks.append(chunk)
+            return Fetched(
+                b"".join(chunks),
+                response.headers.get("ETag", ""),
+                response.headers.get("Last-Modified", ""),
+            )
+    raise IcsError("The calendar redirected too many times.")
+
+
+def busy_intervals(
+    body: bytes, window: tuple[dt.datetime, dt.datetime], host_zone: str
+) -> list[tuple[str, dt.datetime, dt.datetime]]:
+    """(instance key, start, end) of every busy occurrence that touches the window.
+
+    Busy: not TRANSP:TRANSPARENT, not STATUS:CANCELLED. All-day occurrences cover their local
+    days; floating times are read in the calendar's X-WR-TIMEZONE, else the host's zone."""
+    try:
+        calendar = icalendar.Calendar.from_ical(body)
+    except ValueError as error:
+        raise IcsError("The address did not return an iCalendar (.ics) file.") from error
+    zone = zone_or(str(calendar.get("X-WR-TIMEZONE", "")) or None, host_zone)
+    try:
+        occurrences = recurring_ical_events.of(calendar).between(*window)
+    except Exception as error:  # the library raises many types for broken rules
+        raise IcsError("The calendar has an event this app cannot read.") from error
+    found = []
+    for event in occurrences:
+        if str(event.get("TRANSP", "")).upper() == "TRANSPARENT":
+            continue
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        start = event.get("DTSTART")
+        if start is None:
+            continue
+        start = start.dt
+        end_prop = event.get("DTEND")
+        end = end_prop.dt if end_prop is not None else None
+        if not isinstance(start, dt.datetime):
+            last = end if isinstance(end, dt.date) else start + dt.timedelta(days=1)
+            begin, finish = all_day_span(start, max(last, start + dt.timedelta(days=1)), zone)
+        else:
+            if end is None:
+                duration = event.get("DURATION")
+                end = start + (duration.dt if duration is not None else dt.timedelta(0))
+            begin = start if start.tzinfo else start.replace(tzinfo=zone)
+            finish = end if end.tzinfo else end.replace(tzinfo=zone)
+            begin, finish = begin.astimezone(dt.UTC), finish.astimezone(dt.UTC)
+        if finish <= begin:
+            continue
+        key = f"{event.get('UID', '')}@{begin:%Y%m%dT%H%M%SZ}"
+        found.append((key, begin, finish))
+    return found
