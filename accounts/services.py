@@ -9,11 +9,13 @@ The links use Django's password-reset tokens, so each works once.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
@@ -78,3 +80,22 @@ def activate(user: User, password: str) -> None:
 
 def needs_onboarding(user: User) -> bool:
     return not user.handle or not user.display_name
+
+
+STARTER_HOURS = {weekday: [(dt.time(9), dt.time(17))] for weekday in range(5)}
+
+
+def give_starter_setup(user: User) -> None:
+    """A new host's page is never empty: Monday to Friday 09:00–17:00 and a 30-minute meeting,
+    unless they already have hours or event types."""
+    from availability.models import WeeklyRule
+    from availability.services import set_weekly_hours
+    from bookings.models import EventType
+
+    with transaction.atomic():
+        if not WeeklyRule.objects.filter(host=user).exists():
+            set_weekly_hours(user, STARTER_HOURS)
+        if not EventType.objects.filter(host=user).exists():
+            EventType.objects.create(
+                host=user, slug="30min", title="30 minute meeting", duration_minutes=30
+            )

@@ -8,12 +8,16 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.shortcuts import redirect, render
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
+from accounts.avatars import AvatarError, remove_avatar, set_avatar
 from accounts.forms import ProfileForm, SettingsForm, SignUpForm
+from accounts.models import User
 from bookings.links import absolute_url
 from notifications.models import CalendarFeed
 
@@ -59,7 +63,12 @@ def onboarding(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "You're set up. Add your hours and share your link.")
+        services.give_starter_setup(request.user)
+        messages.success(
+            request,
+            "You're set up: Monday to Friday 09:00–17:00 and a 30-minute meeting. "
+            "Change them any time.",
+        )
         return redirect("dashboard")
     return render(request, "accounts/onboarding.html", {"form": form})
 
@@ -75,10 +84,36 @@ def settings_page(request):
             feed.rotate()
         messages.success(request, "Your calendar feed has a new URL; the old one no longer works.")
         return redirect("settings")
-    form = SettingsForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Settings saved.")
+    if request.method == "POST" and request.POST.get("avatar") == "remove":
+        remove_avatar(request.user)
+        messages.success(request, "Picture removed.")
         return redirect("settings")
+    form = SettingsForm(request.POST or None, request.FILES or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        picture = form.cleaned_data.get("picture")
+        try:
+            if picture:
+                set_avatar(request.user, picture)
+        except AvatarError as error:
+            form.add_error("picture", error.message)
+        else:
+            form.save()
+            messages.success(request, "Settings saved.")
+            return redirect("settings")
     feed_url = absolute_url(reverse("calendar-feed", args=[feed.token])) if feed else None
     return render(request, "accounts/settings.html", {"form": form, "feed_url": feed_url})
+
+
+def avatar(request, handle: str):
+    """A host's picture, read through the storage API (whatever backend holds it)."""
+    host = get_object_or_404(User, handle__iexact=handle, is_active=True)
+    if not host.avatar:
+        raise Http404
+    try:
+        picture = default_storage.open(host.avatar, "rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(picture, content_type="image/jpeg")
+    # The URL carries part of the file name (?v=), so a new picture is a new URL.
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

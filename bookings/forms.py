@@ -63,8 +63,19 @@ class BookingRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    def __init__(self, *args, event_type: EventType | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        if event_type is not None:
+            from bookings.questions import add_question_fields
+
+            add_question_fields(self, event_type)
+
     def booking_fields(self) -> dict:
         """The cleaned input under the booking service's names."""
+        from bookings.questions import collect_answers
+
         data = self.cleaned_data
         return {
             "start": data["start"],
@@ -72,6 +83,8 @@ class BookingRequestForm(forms.Form):
             "guest_email": data["email"],
             "guest_timezone": data["timezone"],
             "notes": data["notes"],
+            "guest_phone": data.get("phone", ""),
+            "answers": collect_answers(self),
         }
 
 

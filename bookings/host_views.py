@@ -13,14 +13,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.views import host_required
 from bookings import services
-from bookings.calendar import VIEWS, build_calendar
+from bookings.calendar import VIEWS, build_calendar, working_hours_start
+from bookings.export import bookings_csv
 from bookings.forms import EventTypeForm, HostBookingForm, ReasonForm, RescheduleForm, parse_instant
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy, EventType
 from bookings.picker import build_picker
@@ -159,8 +162,7 @@ TABS = {
 }
 
 
-@host_required
-def bookings(request):
+def _listed_bookings(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "upcoming"
     search = request.GET.get("q", "").strip()[:100]
     label, condition, order = TABS[tab]
@@ -172,6 +174,23 @@ def bookings(request):
     )
     if search:
         found = found.filter(Q(guest_name__icontains=search) | Q(guest_email__icontains=search))
+    return tab, search, found
+
+
+@host_required
+def bookings_export(request):
+    """The list's tab and search as CSV, with each guest's answers to the questions."""
+    tab, _search, found = _listed_bookings(request)
+    response = HttpResponse(
+        bookings_csv(found, request.user.zone), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="bookings-{tab}.csv"'
+    return response
+
+
+@host_required
+def bookings(request):
+    tab, search, found = _listed_bookings(request)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     zone = request.user.zone
     rows = [
@@ -254,6 +273,10 @@ def booking_detail(request, uid):
             messages.error(request, refusal.message)
         else:
             messages.success(request, DONE[action])
+        # Inline Confirm/Decline (home, Pending tab) return to where the host was.
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
+            return redirect(back)
         return redirect("dashboard-booking", uid=booking.uid)
     host_zone = booking.host.zone
     context = {
@@ -357,6 +380,7 @@ def calendar(request):
     context = {
         "section": "calendar",
         "page": page,
+        "scroll_hour": working_hours_start(request.user),
         "today": today,
         "views": VIEWS,
         "hours": range(24),

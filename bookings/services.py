@@ -157,6 +157,8 @@ def create_booking(
     guest_email: str,
     guest_timezone: str,
     notes: str = "",
+    guest_phone: str = "",
+    answers: list[dict] | None = None,
     now: dt.datetime | None = None,
     by_host: bool = False,
 ) -> Booking:
@@ -176,6 +178,8 @@ def create_booking(
             guest_email=guest_email,
             guest_timezone=guest_timezone,
             notes=notes,
+            guest_phone=guest_phone,
+            answers=answers or [],
             status=BookingStatus.PENDING
             if event_type.requires_confirmation and not by_host
             else BookingStatus.CONFIRMED,
@@ -217,7 +221,13 @@ def reschedule_booking(
         booking.start = start
         booking.end = start + booking.event_type.duration
         booking.sequence += 1
-        _save_guarded(booking, update_fields=["start", "end", "sequence"])
+        # The guest's old links named the old time: they stop working (the email has new ones).
+        booking.link_version += 1
+        booking.rescheduled_from = old_start
+        _save_guarded(
+            booking,
+            update_fields=["start", "end", "sequence", "link_version", "rescheduled_from"],
+        )
         notifications.on_rescheduled(booking, old_start=old_start, old_end=old_end, by=by, now=now)
     logger.info("booking rescheduled uid=%s by=%s sequence=%s", booking.uid, by, booking.sequence)
     return booking

@@ -38,6 +38,7 @@ urlpatterns = [
     ),
     path("bookings/", host_views.bookings, name="dashboard-bookings"),
     path("bookings/new/", host_views.booking_new, name="dashboard-booking-new"),
+    path("bookings/export.csv", host_views.bookings_export, name="dashboard-bookings-export"),
     path("bookings/<uuid:uid>/", host_views.booking_detail, name="dashboard-booking"),
     path(
         "bookings/<uuid:uid>/reschedule/",

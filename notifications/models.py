@@ -29,6 +29,7 @@ class EmailKind(models.TextChoices):
     BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
     BOOKING_RESCHEDULED = "booking_rescheduled", "Booking rescheduled"
     REMINDER = "reminder", "Reminder"
+    FRESH_LINKS = "fresh_links", "Fresh links"
     # To hosts
     HOST_NEW_BOOKING = "host_new_booking", "New booking"
     HOST_NEW_REQUEST = "host_new_request", "New request to confirm"
