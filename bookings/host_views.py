@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +25,14 @@ from accounts.views import host_required
 from bookings import services
 from bookings.calendar import VIEWS, build_calendar, working_hours_start
 from bookings.export import bookings_csv
-from bookings.forms import EventTypeForm, HostBookingForm, ReasonForm, RescheduleForm, parse_instant
+from bookings.forms import (
+    EventTypeForm,
+    HostBookingForm,
+    QuestionFormSet,
+    ReasonForm,
+    RescheduleForm,
+    parse_instant,
+)
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy, EventType
 from bookings.picker import build_picker
 from notifications.models import DeliveryStatus, EmailDelivery
@@ -78,7 +86,7 @@ def home(request):
 
 @host_required
 def event_types(request):
-    items = EventType.objects.for_host(request.user).order_by("-is_active", "title")
+    items = EventType.objects.for_host(request.user).order_by("position", "title")
     return render(
         request,
         "bookings/host/event_types.html",
@@ -91,14 +99,65 @@ def event_types(request):
 def event_type_form(request, pk: int | None = None):
     instance = _event_type(request, pk) if pk else None
     form = EventTypeForm(request.POST or None, instance=instance, host=request.user)
-    if request.method == "POST" and form.is_valid():
-        saved = form.save()
+    # Questions are edited with the type; a post without the question rows leaves them as is.
+    posts_questions = f"{QUESTIONS_PREFIX}-TOTAL_FORMS" in request.POST
+    questions = QuestionFormSet(
+        request.POST if posts_questions else None,
+        instance=instance or EventType(host=request.user),
+        prefix=QUESTIONS_PREFIX,
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (not posts_questions or questions.is_valid())
+    ):
+        with transaction.atomic():
+            saved = form.save()
+            if posts_questions:
+                questions.instance = saved
+                save_questions(questions)
         messages.success(request, f"“{saved.title}” saved.")
         return redirect("event-types")
-    context = {"section": "event_types", "form": form, "event_type": instance}
+    context = {
+        "section": "event_types",
+        "form": form,
+        "questions": questions,
+        "event_type": instance,
+        "groups": {name: [form[field] for field in fields] for name, fields in form.GROUPS.items()},
+    }
+    invalid = form.errors or (posts_questions and questions.total_error_count())
     return render(
-        request, "bookings/host/event_type_form.html", context, status=400 if form.errors else 200
+        request, "bookings/host/event_type_form.html", context, status=400 if invalid else 200
     )
+
+
+QUESTIONS_PREFIX = "questions"
+
+
+def save_questions(formset) -> None:
+    """Save the question rows in the order shown; removed rows are deleted."""
+    position = 0
+    for row in formset.forms:
+        if not row.has_changed() and not row.instance.pk:
+            continue
+        if formset.can_delete and formset._should_delete_form(row):
+            if row.instance.pk:
+                row.instance.delete()
+            continue
+        question = row.save(commit=False)
+        question.event_type = formset.instance
+        question.position = position
+        question.save()
+        position += 1
+
+
+@host_required
+@require_POST
+def event_type_move(request, pk: int):
+    """Up or down one place in the host's order (the order guests see)."""
+    event_type = _event_type(request, pk)
+    services.move_event_type(event_type, up=request.POST.get("direction") == "up")
+    return redirect("event-types")
 
 
 @host_required

@@ -339,3 +339,20 @@ def remove_event_type(event_type: EventType) -> bool:
             return False
         event_type.delete()
         return True
+
+
+def move_event_type(event_type: EventType, *, up: bool) -> None:
+    """Swap the type with its neighbour in the host's order, renumbering 0..n-1 as it goes."""
+    with transaction.atomic():
+        _lock_host(event_type.host_id)
+        ordered = list(
+            EventType.objects.for_host(event_type.host_id).order_by("position", "title", "pk")
+        )
+        index = next(i for i, item in enumerate(ordered) if item.pk == event_type.pk)
+        other = index - 1 if up else index + 1
+        if 0 <= other < len(ordered):
+            ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, item in enumerate(ordered):
+            if item.position != position:
+                item.position = position
+                item.save(update_fields=["position"])

@@ -18,6 +18,7 @@ urlpatterns = [
         host_views.event_type_duplicate,
         name="event-type-duplicate",
     ),
+    path("event-types/<int:pk>/move/", host_views.event_type_move, name="event-type-move"),
     path("event-types/<int:pk>/toggle/", host_views.event_type_toggle, name="event-type-toggle"),
     path("event-types/<int:pk>/delete/", host_views.event_type_delete, name="event-type-delete"),
     path("availability/", availability_views.availability, name="availability"),
@@ -29,6 +30,7 @@ urlpatterns = [
         availability_views.delete_override,
         name="override-delete",
     ),
+    path("availability/undo/", availability_views.undo_delete, name="availability-undo"),
     path("availability/blocked/", availability_views.blocks, name="blocks"),
     path("availability/blocked/<int:block_id>/", availability_views.blocks, name="block-edit"),
     path(
