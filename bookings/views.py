@@ -183,13 +183,13 @@ def _guest_booking(request, uid, purpose: Purpose):
     return booking, None
 
 
-def _link_refused(request, booking: Booking, problem: TokenInvalid, **extra):
+def _link_refused(request, booking: Booking, problem: TokenInvalid, status=403, **extra):
     """A link that no longer works. When it is genuinely ours (expired or replaced), show the
     booking as it is now, read-only, with a way to get fresh links by email."""
     context = {"problem": problem, "booking": booking, "token": _link_token(request), **extra}
     if problem.genuine:
         context.update(_booking_context(booking, request))
-    return render(request, "bookings/link_invalid.html", context, status=403)
+    return render(request, "bookings/link_invalid.html", context, status=status)
 
 
 def _booking_context(booking: Booking, request=None) -> dict:
@@ -227,14 +227,21 @@ def booking_detail(request, uid):
 
 @require_POST
 def booking_fresh_link(request, uid):
-    """"Email me a fresh link" from a stale or expired link: to the booking's own address."""
+    """ "Email me a fresh link" from a stale or expired link: to the booking's own address."""
     booking = get_object_or_404(Booking.objects.select_related("event_type__host", "host"), uid=uid)
     token = _link_token(request)
     if not is_genuine_for(booking, token):
         return _link_refused(request, booking, TokenInvalid("This link is not valid."))
     sent = send_fresh_links(booking)
     problem = TokenInvalid("Fresh links replace this one.", genuine=True)
-    return _link_refused(request, booking, problem, fresh_sent=sent, fresh_refused=not sent)
+    return _link_refused(
+        request,
+        booking,
+        problem,
+        status=200 if sent else 429,
+        fresh_sent=sent,
+        fresh_refused=not sent,
+    )
 
 
 @require_http_methods(["GET", "POST"])
