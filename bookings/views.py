@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -35,7 +35,7 @@ def _guest_zone(request, fallback: str) -> tuple[str, str]:
     if asked:
         return asked, "url"
     for name in (TZ_COOKIE, BROWSER_TZ_COOKIE):
-        cookie = request.COOKIES.get(name, "")
+        cookie = unquote(request.COOKIES.get(name, ""))  # set with encodeURIComponent
         if is_known_timezone(cookie):
             return cookie, "cookie"
     return fallback, "host"
