@@ -120,7 +120,7 @@ class MinutesWidget(forms.MultiWidget):
         super().__init__(
             [
                 forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
-                forms.Select(choices=UNITS, attrs={"aria-label": "Unit"}),
+                forms.Select(choices=UNITS),
             ],
             attrs,
         )
@@ -146,10 +146,15 @@ class MinutesField(forms.MultiValueField):
     def __init__(self, *, max_minutes: int, **kwargs):
         self.max_minutes = max_minutes
         fields = (
-            forms.IntegerField(min_value=0, max_value=max_minutes),
-            forms.TypedChoiceField(choices=UNITS, coerce=int),
+            forms.IntegerField(min_value=0, max_value=max_minutes, required=False),
+            forms.TypedChoiceField(choices=UNITS, coerce=int, required=False),
         )
+        kwargs.setdefault("initial", 0)
         super().__init__(fields, require_all_fields=False, **kwargs)
+        # A MultiWidget's <label> points at nothing (Django), so each part names itself.
+        label = str(kwargs.get("label", ""))
+        self.widget.widgets[0].attrs["aria-label"] = label
+        self.widget.widgets[1].attrs["aria-label"] = f"{label}: unit"
 
     def compress(self, data_list):
         if not data_list or data_list[0] in (None, ""):
