@@ -101,7 +101,10 @@ def settings_page(request):
             messages.success(request, "Settings saved.")
             return redirect("settings")
     feed_url = absolute_url(reverse("calendar-feed", args=[feed.token])) if feed else None
-    return render(request, "accounts/settings.html", {"form": form, "feed_url": feed_url})
+    # A refused form has already written its bad values onto request.user: show the saved host.
+    profile = User.objects.get(pk=request.user.pk)
+    context = {"form": form, "feed_url": feed_url, "profile": profile}
+    return render(request, "accounts/settings.html", context)
 
 
 def avatar(request, handle: str):

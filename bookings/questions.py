@@ -42,6 +42,10 @@ def add_question_fields(form: forms.Form, event_type: EventType) -> None:
         form.fields[name] = field
 
 
+def question_field_names(event_type: EventType) -> list[str]:
+    return [f"{PREFIX}{pk}" for pk in event_type.questions.values_list("pk", flat=True)]
+
+
 def collect_answers(form: forms.Form) -> list[dict]:
     """The cleaned answers in question order; unanswered optional questions are left out."""
     answers = []

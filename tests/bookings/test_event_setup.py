@@ -264,3 +264,28 @@ def test_the_favicon_is_served_without_a_redirect(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
     assert response.content[:4] == b"\x00\x00\x01\x00"
+
+
+def test_the_api_asks_the_event_types_questions_too(client, frozen_now, visit):
+    import json
+
+    body = {
+        "start": at("2026-03-02 10:00").isoformat(),
+        "name": "Gina",
+        "email": "g@example.com",
+        "timezone": "UTC",
+    }
+    url = "/api/v1/alice/visit/bookings"
+    refused = client.post(url, json.dumps(body), content_type="application/json")
+    assert refused.status_code == 400
+    details = refused.json()["details"]
+    assert "phone" in details and f"q_{visit.questions.first().pk}" in details
+    company = visit.questions.first()
+    body.update({"phone": "123", f"q_{company.pk}": "Acme"})
+    made = client.post(url, json.dumps(body), content_type="application/json")
+    assert made.status_code == 201, made.json()
+    assert Booking.objects.get().answers[0] == {
+        "label": "Company",
+        "kind": "short",
+        "value": "Acme",
+    }
