@@ -55,7 +55,7 @@ def resolve_timezone(text: object) -> str | None:
 
 
 def timezone_label(name: str, now) -> str:
-    """"London (GMT+0) · 07:20": the city, its UTC offset now and its time now."""
+    """The city, its UTC offset now and its time now: "London (GMT+0) · 07:20"."""
     local = now.astimezone(zoneinfo.ZoneInfo(name))
     offset = local.utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0

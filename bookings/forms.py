@@ -320,9 +320,10 @@ class QuestionForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == QuestionKind.CHOICE and len(
-            [line for line in (data.get("choices") or "").splitlines() if line.strip()]
-        ) < 2:
+        if (
+            data.get("kind") == QuestionKind.CHOICE
+            and len([line for line in (data.get("choices") or "").splitlines() if line.strip()]) < 2
+        ):
             self.add_error("choices", "Give at least two options, one per line.")
         return data
 

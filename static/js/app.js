@@ -63,7 +63,9 @@
   function focusFirstError() {
     var invalid = document.querySelector("main [aria-invalid=true]");
     if (invalid) { invalid.focus(); return; }
-    var alert = document.querySelector("main .alert--error");
+    // A form page refused as a whole (e.g. the time was just taken): read the reason first.
+    if (!document.querySelector("[data-focus-first-error]")) return;
+    var alert = document.querySelector("main .alert--error[role=alert]");
     if (alert) { alert.setAttribute("tabindex", "-1"); alert.focus(); }
   }
 
