@@ -70,5 +70,12 @@ class ProfileForm(forms.ModelForm):
 
 
 class SettingsForm(ProfileForm):
+    picture = forms.ImageField(
+        required=False,
+        label="Your picture",
+        help_text="Shown to guests beside your name. JPEG, PNG or WebP, under 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
     class Meta(ProfileForm.Meta):
-        fields = ["display_name", "handle", "timezone", "wants_reminders"]
+        fields = ["display_name", "handle", "timezone", "bio", "picture", "wants_reminders"]

@@ -22,6 +22,8 @@ RESERVED_HANDLES = frozenset(
     {
         "admin",
         "api",
+        "avatars",
+        "favicon.ico",
         "accounts",
         "account",
         "booking",
@@ -93,6 +95,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text="Also email the host the reminders guests get before each meeting.",
     )
+    bio = models.TextField(
+        "Short bio", blank=True, max_length=500, help_text="Shown to guests on your booking pages."
+    )
+    # A square JPEG in the default storage (accounts.avatars), served by accounts.views.avatar.
+    avatar = models.CharField(max_length=200, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=now)
@@ -123,6 +130,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def public_name(self) -> str:
         return self.display_name or self.handle or "Host"
 
+    @property
+    def initials(self) -> str:
+        words = self.public_name.split()
+        return "".join(word[0] for word in words[:2]).upper() or "?"
 
 class ApiToken(models.Model):
     """A host's personal API token. Only its SHA-256 is stored; the token itself is shown once.

@@ -13,6 +13,8 @@ outage delays the email instead of losing it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.utils.encoding import force_str
@@ -63,3 +65,22 @@ def activate(user: User, password: str) -> None:
 
 def needs_onboarding(user: User) -> bool:
     return not user.handle or not user.display_name
+
+
+STARTER_HOURS = {weekday: [(dt.time(9), dt.time(17))] for weekday in range(5)}
+
+
+def give_starter_setup(user: User) -> None:
+    """A new host's page is never empty: Monday to Friday 09:00–17:00 and a 30-minute meeting,
+    unless they already have hours or event types."""
+    from availability.models import WeeklyRule
+    from availability.services import set_weekly_hours
+    from bookings.models import EventType
+
+    with transaction.atomic():
+        if not WeeklyRule.objects.filter(host=user).exists():
+            set_weekly_hours(user, STARTER_HOURS)
+        if not EventType.objects.filter(host=user).exists():
+            EventType.objects.create(
+                host=user, slug="30min", title="30 minute meeting", duration_minutes=30
+            )

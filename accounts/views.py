@@ -9,13 +9,16 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import api_tokens, services
+from accounts.avatars import AvatarError, remove_avatar, set_avatar
 from accounts.forms import HostPasswordResetForm, ProfileForm, SettingsForm, SignUpForm
+from accounts.models import User
 from bookings.links import absolute_url
 from notifications.models import CalendarFeed
 from security.captcha import outage_refusal
@@ -76,7 +79,12 @@ def onboarding(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "You're set up. Add your hours and share your link.")
+        services.give_starter_setup(request.user)
+        messages.success(
+            request,
+            "You're set up: Monday to Friday 09:00–17:00 and a 30-minute meeting. "
+            "Change them any time.",
+        )
         return redirect("dashboard")
     return render(request, "accounts/onboarding.html", {"form": form})
 
@@ -92,15 +100,29 @@ def settings_page(request):
             feed.rotate()
         messages.success(request, "Your calendar feed has a new URL; the old one no longer works.")
         return redirect("settings")
-    form = SettingsForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Settings saved.")
+    if request.method == "POST" and request.POST.get("avatar") == "remove":
+        remove_avatar(request.user)
+        messages.success(request, "Picture removed.")
         return redirect("settings")
+    form = SettingsForm(request.POST or None, request.FILES or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        picture = form.cleaned_data.get("picture")
+        try:
+            if picture:
+                set_avatar(request.user, picture)
+        except AvatarError as error:
+            form.add_error("picture", error.message)
+        else:
+            form.save()
+            messages.success(request, "Settings saved.")
+            return redirect("settings")
     feed_url = absolute_url(reverse("calendar-feed", args=[feed.token])) if feed else None
+    # A refused form has already written its bad values onto request.user: show the saved host.
+    profile = User.objects.get(pk=request.user.pk)
     context = {
         "form": form,
         "feed_url": feed_url,
+        "profile": profile,
         "api_tokens": request.user.api_tokens.all(),
         # Shown on this one page view after it was made, then never again.
         "new_api_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
@@ -128,3 +150,18 @@ def api_token_revoke(request, token_id: int):
     if api_tokens.revoke_api_token(request.user, token_id):
         messages.success(request, "Token revoked: it no longer works.")
     return redirect(reverse("settings") + "#api-tokens")
+
+
+def avatar(request, handle: str):
+    """A host's picture, read through the storage API (whatever backend holds it)."""
+    host = get_object_or_404(User, handle__iexact=handle, is_active=True)
+    if not host.avatar:
+        raise Http404
+    try:
+        picture = default_storage.open(host.avatar, "rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(picture, content_type="image/jpeg")
+    # The URL carries part of the file name (?v=), so a new picture is a new URL.
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -151,3 +151,87 @@ class BusyBlockForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             self.add_error("end", "The end must be after the start.")
         return data
+
+
+_TIME = re.compile(r"^(\d{2}):(\d{2})$")
+
+
+def _parse_clock(raw: str, *, is_end: bool) -> dt.time | None:
+    match = _TIME.match(raw.strip())
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if is_end and (hour, minute) == (24, 0):
+        return dt.time(0)
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
+
+
+class WeeklyHoursEditor:
+    """The weekly hours editor's post: per day an on/off toggle and start/end time pickers
+    (`day_N_on`, `day_N_start`, `day_N_end` repeated per range), plus the timezone, saved
+    together. An end of 00:00 means midnight at the end of the day."""
+
+    def __init__(self, data=None, *, hours: dict[int, list[TimeRange]], zone_name: str):
+        self.data = data
+        self.errors: dict[int, str] = {}
+        self.zone_error = ""
+        self.cleaned_hours: dict[int, list[TimeRange]] = {}
+        self.cleaned_zone = zone_name
+        self.days = [
+            {
+                "value": day.value,
+                "label": day.label,
+                "on": bool(hours.get(day.value)),
+                "ranges": [
+                    (f"{start:%H:%M}", "24:00" if end == dt.time(0) else f"{end:%H:%M}")
+                    for start, end in hours.get(day.value, [])
+                ],
+                "error": "",
+            }
+            for day in Weekday
+        ]
+        self.zone_name = zone_name
+
+    def is_valid(self) -> bool:
+        from availability.timezones import is_known_timezone
+
+        data = self.data
+        zone = data.get("timezone", self.zone_name)
+        if not is_known_timezone(zone):
+            self.zone_error = "Choose a timezone from the list."
+        else:
+            self.cleaned_zone = zone
+        self.zone_name = zone if is_known_timezone(zone) else self.zone_name
+        for day in self.days:
+            number = day["value"]
+            starts = data.getlist(f"day_{number}_start")
+            ends = data.getlist(f"day_{number}_end")
+            day["on"] = data.get(f"day_{number}_on") == "on"
+            day["ranges"] = [(start[:5], end[:5]) for start, end in zip(starts, ends, strict=False)]
+            if not day["on"]:
+                self.cleaned_hours[number] = []
+                continue
+            ranges = []
+            for start_raw, end_raw in zip(starts, ends, strict=False):
+                if not start_raw and not end_raw:
+                    continue
+                start = _parse_clock(start_raw, is_end=False)
+                end = _parse_clock(end_raw, is_end=True)
+                if start is None or end is None:
+                    day["error"] = "Give each range a start and an end time."
+                    break
+                ranges.append((start, end))
+            if not day["error"] and not ranges:
+                day["error"] = "Give the hours of this day, or switch it off."
+            if not day["error"]:
+                try:
+                    check_ranges(ranges)
+                except AvailabilityError as error:
+                    day["error"] = error.message
+            if day["error"]:
+                self.errors[number] = day["error"]
+            else:
+                self.cleaned_hours[number] = ranges
+        return not self.errors and not self.zone_error

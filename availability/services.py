@@ -56,6 +56,15 @@ def set_weekly_hours(host, hours: Mapping[int, Sequence[TimeRange]]) -> None:
     )
 
 
+@transaction.atomic
+def set_weekly_hours_and_zone(host, hours: Mapping[int, Sequence[TimeRange]], zone: str) -> None:
+    """The hours editor's one Save: the week and the zone it is read in, together."""
+    set_weekly_hours(host, hours)
+    if host.timezone != zone:
+        host.timezone = zone
+        host.save(update_fields=["timezone"])
+
+
 def weekly_hours(host) -> dict[int, list[TimeRange]]:
     hours: dict[int, list[TimeRange]] = {day: [] for day in range(7)}
     for rule in WeeklyRule.objects.filter(host=host).order_by("weekday", "start_time"):

@@ -6,23 +6,26 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.views import host_required
-from availability import services
+from availability import services, undo
 from availability.forms import (
     BusyBlockForm,
     CopyDayForm,
     DateOverrideForm,
     TimezoneForm,
+    WeeklyHoursEditor,
     WeeklyHoursForm,
     format_ranges,
 )
 from availability.loader import find_slots
 from availability.models import BusyBlock, DateOverride
+from availability.timezones import timezone_choices
 from bookings.models import EventType
 
 PREVIEW_DAYS = 7
@@ -49,16 +52,31 @@ def _preview(host, event_type_id: str | None):
 @require_http_methods(["GET", "POST"])
 def availability(request):
     host = request.user
-    form = WeeklyHoursForm(
-        request.POST or None, initial=WeeklyHoursForm.initial_for(services.weekly_hours(host))
+    hours = services.weekly_hours(host)
+    editor = WeeklyHoursEditor(
+        request.POST if "editor" in request.POST else None, hours=hours, zone_name=host.timezone
     )
-    if request.method == "POST" and form.is_valid():
-        services.set_weekly_hours(host, form.hours())
-        messages.success(request, "Weekly hours saved.")
-        return redirect("availability")
+    if editor.data is not None:
+        if editor.is_valid():
+            services.set_weekly_hours_and_zone(host, editor.cleaned_hours, editor.cleaned_zone)
+            messages.success(request, f"Weekly hours saved, read in {host.timezone}.")
+            return redirect("availability")
+        form = WeeklyHoursForm(initial=WeeklyHoursForm.initial_for(hours))
+    else:
+        # The typed-ranges form ("09:00-12:00, 13:00-17:00") still answers scripts and old pages.
+        form = WeeklyHoursForm(request.POST or None, initial=WeeklyHoursForm.initial_for(hours))
+        if request.method == "POST" and form.is_valid():
+            services.set_weekly_hours(host, form.hours())
+            messages.success(request, "Weekly hours saved.")
+            return redirect("availability")
+        for day in editor.days:
+            if form.is_bound and form.errors.get(f"day_{day['value']}"):
+                day["error"] = " ".join(form.errors[f"day_{day['value']}"])
     event_types, preview_event, preview_days = _preview(host, request.GET.get("preview"))
     context = {
         "section": "availability",
+        "editor": editor,
+        "timezone_choices": timezone_choices(),
         "form": form,
         "copy_form": CopyDayForm(),
         "timezone_form": TimezoneForm(initial={"timezone": host.timezone}),
@@ -68,8 +86,9 @@ def availability(request):
     }
     if request.htmx and request.GET.get("preview"):
         return render(request, "availability/_preview.html", context)
+    invalid = form.errors or editor.errors or editor.zone_error
     return render(
-        request, "availability/availability.html", context, status=400 if form.errors else 200
+        request, "availability/availability.html", context, status=400 if invalid else 200
     )
 
 
@@ -128,7 +147,13 @@ def overrides(request):
     return render(
         request,
         "availability/overrides.html",
-        {"section": "availability", "form": form, "upcoming": upcoming},
+        {
+            "section": "availability",
+            "form": form,
+            "upcoming": upcoming,
+            "undo_token": undo.take_offer(request),
+            "undo_seconds": undo.UNDO_SECONDS,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -142,9 +167,28 @@ def delete_override(request, date: str):
         raise Http404 from None
     if not DateOverride.objects.filter(host=request.user, date=day).exists():
         raise Http404
+    rows = DateOverride.objects.filter(host=request.user, date=day).order_by("start_time")
+    ranges = [(row.start_time, row.end_time) for row in rows if not row.is_unavailable]
+    undo.offer_override(request, day, ranges)
     services.clear_date_override(request.user, day)
     messages.success(request, f"{day:%a %d %b %Y} uses your weekly hours again.")
     return redirect("overrides")
+
+
+@host_required
+@require_POST
+def undo_delete(request):
+    """Put back the blocked time or override just deleted (signed, for a few seconds)."""
+    try:
+        target = undo.restore(request.user, request.POST.get("token", ""))
+    except signing.BadSignature:
+        messages.error(request, "Too late to undo; add it again.")
+        return redirect("overrides" if request.POST.get("back") == "overrides" else "blocks")
+    except services.AvailabilityError as error:
+        messages.error(request, f"Could not undo: {error.message}")
+        return redirect("blocks")
+    messages.success(request, "Restored.")
+    return redirect(target)
 
 
 def _block_initial(block: BusyBlock, zone) -> dict:
@@ -187,6 +231,8 @@ def blocks(request, block_id: int | None = None):
         "section": "availability",
         "form": form,
         "editing": block,
+        "undo_token": undo.take_offer(request),
+        "undo_seconds": undo.UNDO_SECONDS,
         "upcoming": [
             (item, item.start.astimezone(host.zone), item.end.astimezone(host.zone))
             for item in upcoming
@@ -204,5 +250,6 @@ def delete_block(request, block_id: int):
     except services.AvailabilityError as error:
         messages.error(request, error.message)
     else:
+        undo.offer_block(request, block)
         messages.success(request, "Blocked time removed.")
     return redirect("blocks")

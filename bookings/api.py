@@ -25,6 +25,7 @@ from bookings.ics import booking_invite
 from bookings.links import guest_links
 from bookings.models import Booking, EventType
 from bookings.openapi import openapi_document
+from bookings.questions import question_field_names
 from bookings.services import BookingError
 from bookings.tokens import Purpose, TokenInvalid, check_token
 from payments import services as payments
@@ -203,10 +204,11 @@ def slots(request, handle: str, slug: str):
 @api_view("POST")
 def create(request, handle: str, slug: str):
     event_type = _public_event_type(handle, slug)
-    body = read_json_object(
-        request, {"start": True, "name": True, "email": True, "timezone": True, "notes": False}
-    )
-    form = BookingRequestForm(body)
+    # The event type's own questions (q_<id>) and the guest's phone for a call are asked too.
+    fields = {"start": True, "name": True, "email": True, "timezone": True, "notes": False}
+    fields.update({"phone": False, **{name: False for name in question_field_names(event_type)}})
+    body = read_json_object(request, fields)
+    form = BookingRequestForm(body, event_type=event_type)
     validated(form)
     booking = services.create_booking(event_type=event_type, **form.booking_fields())
     return JsonResponse(booking_payload(booking), status=201)

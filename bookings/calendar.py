@@ -163,3 +163,12 @@ def build_calendar(host, view: str, anchor: dt.date, today: dt.date) -> Calendar
         previous=_step(view, anchor, -1),
         next=_step(view, anchor, 1),
     )
+
+
+def working_hours_start(host) -> int:
+    """The hour the week and day views open scrolled to: an hour before the host's earliest
+    weekly start (08:00 when they have no hours), so the night is out of the way."""
+    from availability.models import WeeklyRule
+
+    earliest = WeeklyRule.objects.filter(host=host).order_by("start_time").first()
+    return max((earliest.start_time.hour if earliest else 9) - 1, 0)

@@ -10,7 +10,8 @@ from django.utils.text import slugify
 
 from availability.forms import FURTHEST, LocalDateTimeField, read_in_zone
 from availability.timezones import is_known_timezone, timezone_choices
-from bookings.models import EventType, slug_validator
+from bookings.locations import KINDS, LocationKind
+from bookings.models import MAX_BUFFER_MINUTES, EventType, Question, QuestionKind, slug_validator
 from bookings.validators import refuse_unsafe_characters
 from payments.forms import PriceFieldsMixin
 from security.captcha import CaptchaFormMixin
@@ -69,8 +70,19 @@ class BookingRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    def __init__(self, *args, event_type: EventType | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        if event_type is not None:
+            from bookings.questions import add_question_fields
+
+            add_question_fields(self, event_type)
+
     def booking_fields(self) -> dict:
         """The cleaned input under the booking service's names."""
+        from bookings.questions import collect_answers
+
         data = self.cleaned_data
         return {
             "start": data["start"],
@@ -78,6 +90,8 @@ class BookingRequestForm(forms.Form):
             "guest_email": data["email"],
             "guest_timezone": data["timezone"],
             "notes": data["notes"],
+            "guest_phone": data.get("phone", ""),
+            "answers": collect_answers(self),
         }
 
 
@@ -106,8 +120,117 @@ class CancelForm(ReasonForm):
     reason_label = "Reason for cancelling (optional)"
 
 
+UNITS = [(1, "minutes"), (60, "hours"), (24 * 60, "days")]
+
+
+class MinutesWidget(forms.MultiWidget):
+    """A number and a unit (minutes, hours, days) for a length kept in minutes."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            [
+                forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+                forms.Select(choices=UNITS),
+            ],
+            attrs,
+        )
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:  # a plain number of minutes (scripts, older forms)
+            return [data.get(name), 1]
+        return super().value_from_datadict(data, files, name)
+
+    def decompress(self, value):
+        if value in (None, ""):
+            return [None, 1]
+        value = int(value)
+        for factor, _label in reversed(UNITS):
+            if value and value % factor == 0:
+                return [value // factor, factor]
+        return [value, 1]
+
+
+class MinutesField(forms.MultiValueField):
+    widget = MinutesWidget
+
+    def __init__(self, *, max_minutes: int, **kwargs):
+        self.max_minutes = max_minutes
+        fields = (
+            forms.IntegerField(min_value=0, max_value=max_minutes, required=False),
+            forms.TypedChoiceField(choices=UNITS, coerce=int, required=False),
+        )
+        kwargs.setdefault("initial", 0)
+        super().__init__(fields, require_all_fields=False, **kwargs)
+        # A MultiWidget's <label> points at nothing (Django), so each part names itself.
+        label = str(kwargs.get("label", ""))
+        self.widget.widgets[0].attrs["aria-label"] = label
+        self.widget.widgets[1].attrs["aria-label"] = f"{label}: unit"
+
+    def compress(self, data_list):
+        if not data_list or data_list[0] in (None, ""):
+            return 0
+        minutes = int(data_list[0]) * int(data_list[1] or 1)
+        if minutes > self.max_minutes:
+            raise forms.ValidationError(f"At most {self.max_minutes // 60} hours.")
+        return minutes
+
+
+DURATION_PRESETS = [15, 30, 45, 60, 90]
+
+
 class EventTypeForm(PriceFieldsMixin, forms.ModelForm):
-    """Every setting of an event type, validated; the slug is made from the title if left blank."""
+    """Every setting of an event type, validated; the slug is made from the title if left blank.
+
+    The template groups the fields (Basics, When people can book, Confirmation and reminders,
+    Advanced) by the names in GROUPS."""
+
+    GROUPS = {
+        "basics": ["title", "slug", "description", "duration_minutes", "duration_other"],
+        "location": ["location_kind", "location"],
+        "when": ["minimum_notice_minutes", "booking_window_days"],
+        "confirmation": ["requires_confirmation", "remind_24h", "remind_1h", "is_active"],
+        "advanced": [
+            "slot_interval_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "seats",
+        ],
+    }
+
+    duration_minutes = forms.IntegerField(
+        label="Duration",
+        required=False,
+        min_value=5,
+        max_value=12 * 60,
+        widget=forms.RadioSelect(
+            choices=[(minutes, f"{minutes} min") for minutes in DURATION_PRESETS]
+        ),
+    )
+    duration_other = forms.IntegerField(
+        label="Other duration (minutes)",
+        required=False,
+        min_value=5,
+        max_value=12 * 60,
+        help_text="Overrides the choice above.",
+    )
+    minimum_notice_minutes = MinutesField(
+        label="Minimum notice",
+        max_minutes=60 * 24 * 365,
+        required=False,
+        help_text="How long before its start a booking must be made.",
+    )
+    buffer_before_minutes = MinutesField(
+        label="Buffer before",
+        max_minutes=MAX_BUFFER_MINUTES,
+        required=False,
+        help_text="Free time kept before each meeting.",
+    )
+    buffer_after_minutes = MinutesField(
+        label="Buffer after",
+        max_minutes=MAX_BUFFER_MINUTES,
+        required=False,
+        help_text="Free time kept after each meeting.",
+    )
 
     class Meta:
         model = EventType
@@ -115,8 +238,9 @@ class EventTypeForm(PriceFieldsMixin, forms.ModelForm):
             "title",
             "slug",
             "description",
-            "location",
             "duration_minutes",
+            "location_kind",
+            "location",
             "slot_interval_minutes",
             "buffer_before_minutes",
             "buffer_after_minutes",
@@ -134,15 +258,16 @@ class EventTypeForm(PriceFieldsMixin, forms.ModelForm):
         ]
         labels = {
             "slug": "Link name",
-            "duration_minutes": "Duration (minutes)",
+            "location": "Address, phone number or link",
             "slot_interval_minutes": "Start times every (minutes)",
-            "buffer_before_minutes": "Buffer before (minutes)",
-            "buffer_after_minutes": "Buffer after (minutes)",
-            "minimum_notice_minutes": "Minimum notice (minutes)",
             "booking_window_days": "Bookable up to (days ahead)",
             "seats": "Guests per slot",
             "requires_confirmation": "I confirm each booking myself",
             "is_active": "Taking bookings",
+        }
+        help_texts = {
+            "location": "In person: the address. Phone call I take: your number. "
+            "Link: the https:// address of the meeting.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -151,6 +276,11 @@ class EventTypeForm(PriceFieldsMixin, forms.ModelForm):
         self.host = host
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Part of the booking URL; made from the title when empty."
+        duration = self.instance.duration_minutes if self.instance.pk else 30
+        if duration not in DURATION_PRESETS:
+            self.initial.setdefault("duration_other", duration)
+        else:
+            self.initial.setdefault("duration_minutes", duration)
 
     def clean_slug(self):
         slug = (self.cleaned_data.get("slug") or slugify(self.data.get("title", ""))[:50]).lower()
@@ -165,9 +295,58 @@ class EventTypeForm(PriceFieldsMixin, forms.ModelForm):
             raise forms.ValidationError("You already have an event type at that link name.")
         return slug
 
+    def clean(self):
+        data = super().clean()
+        duration = data.get("duration_other") or data.get("duration_minutes")
+        if not duration and "duration_other" not in self.errors:
+            self.add_error("duration_minutes", "Choose how long the meeting is.")
+        else:
+            data["duration_minutes"] = duration
+        kind = data.get("location_kind", "")
+        detail = (data.get("location") or "").strip()
+        if kind in (LocationKind.IN_PERSON, LocationKind.PHONE_HOST, LocationKind.LINK) and not (
+            detail
+        ):
+            self.add_error("location", f"Give the {KINDS[kind].detail_label.lower()}.")
+        elif kind == LocationKind.LINK and not detail.startswith(("https://", "http://")):
+            self.add_error("location", "Give the full link, starting with https://")
+        elif kind == LocationKind.PHONE_GUEST:
+            data["location"] = ""
+        return data
+
+    def _post_clean(self):
+        if isinstance(self.cleaned_data.get("duration_minutes"), int):
+            self.instance.duration_minutes = self.cleaned_data["duration_minutes"]
+        super()._post_clean()
+
     def save(self, commit=True):
         self.instance.host = self.host
+        if not self.instance.pk and self.instance.position == 0:
+            last = EventType.objects.for_host(self.host).order_by("-position").first()
+            self.instance.position = (last.position + 1) if last else 0
         return super().save(commit=commit)
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["label", "kind", "required", "choices"]
+        labels = {"label": "Question", "kind": "Answer type", "required": "Required"}
+        widgets = {"choices": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("kind") == QuestionKind.CHOICE
+            and len([line for line in (data.get("choices") or "").splitlines() if line.strip()]) < 2
+        ):
+            self.add_error("choices", "Give at least two options, one per line.")
+        return data
+
+
+QuestionFormSet = forms.inlineformset_factory(
+    EventType, Question, form=QuestionForm, extra=1, can_delete=True, max_num=20
+)
 
 
 class HostBookingForm(forms.Form):

@@ -12,18 +12,35 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.views import host_required
 from analytics.timeline import timeline_for
 from bookings import services
-from bookings.calendar import VIEWS, build_calendar
-from bookings.forms import EventTypeForm, HostBookingForm, ReasonForm, RescheduleForm, parse_instant
-from bookings.models import HOLDING_STATUSES, Booking, BookingStatus, CancelledBy, EventType
+from bookings.calendar import VIEWS, build_calendar, working_hours_start
+from bookings.export import bookings_csv
+from bookings.forms import (
+    EventTypeForm,
+    HostBookingForm,
+    QuestionFormSet,
+    ReasonForm,
+    RescheduleForm,
+    parse_instant,
+)
+from bookings.models import (
+    HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    CancelledBy,
+    EventType,
+)
 from bookings.picker import build_picker
 from notifications.models import DeliveryStatus, EmailDelivery
 
@@ -76,7 +93,7 @@ def home(request):
 
 @host_required
 def event_types(request):
-    items = EventType.objects.for_host(request.user).order_by("-is_active", "title")
+    items = EventType.objects.for_host(request.user).order_by("position", "title")
     return render(
         request,
         "bookings/host/event_types.html",
@@ -89,14 +106,65 @@ def event_types(request):
 def event_type_form(request, pk: int | None = None):
     instance = _event_type(request, pk) if pk else None
     form = EventTypeForm(request.POST or None, instance=instance, host=request.user)
-    if request.method == "POST" and form.is_valid():
-        saved = form.save()
+    # Questions are edited with the type; a post without the question rows leaves them as is.
+    posts_questions = f"{QUESTIONS_PREFIX}-TOTAL_FORMS" in request.POST
+    questions = QuestionFormSet(
+        request.POST if posts_questions else None,
+        instance=instance or EventType(host=request.user),
+        prefix=QUESTIONS_PREFIX,
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (not posts_questions or questions.is_valid())
+    ):
+        with transaction.atomic():
+            saved = form.save()
+            if posts_questions:
+                questions.instance = saved
+                save_questions(questions)
         messages.success(request, f"“{saved.title}” saved.")
         return redirect("event-types")
-    context = {"section": "event_types", "form": form, "event_type": instance}
+    context = {
+        "section": "event_types",
+        "form": form,
+        "questions": questions,
+        "event_type": instance,
+        "groups": {name: [form[field] for field in fields] for name, fields in form.GROUPS.items()},
+    }
+    invalid = form.errors or (posts_questions and questions.total_error_count())
     return render(
-        request, "bookings/host/event_type_form.html", context, status=400 if form.errors else 200
+        request, "bookings/host/event_type_form.html", context, status=400 if invalid else 200
     )
+
+
+QUESTIONS_PREFIX = "questions"
+
+
+def save_questions(formset) -> None:
+    """Save the question rows in the order shown; removed rows are deleted."""
+    position = 0
+    for row in formset.forms:
+        if not row.has_changed() and not row.instance.pk:
+            continue
+        if formset.can_delete and formset._should_delete_form(row):
+            if row.instance.pk:
+                row.instance.delete()
+            continue
+        question = row.save(commit=False)
+        question.event_type = formset.instance
+        question.position = position
+        question.save()
+        position += 1
+
+
+@host_required
+@require_POST
+def event_type_move(request, pk: int):
+    """Up or down one place in the host's order (the order guests see)."""
+    event_type = _event_type(request, pk)
+    services.move_event_type(event_type, up=request.POST.get("direction") == "up")
+    return redirect("event-types")
 
 
 @host_required
@@ -162,8 +230,7 @@ TABS = {
 }
 
 
-@host_required
-def bookings(request):
+def _listed_bookings(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "upcoming"
     search = request.GET.get("q", "").strip()[:100]
     label, condition, order = TABS[tab]
@@ -175,6 +242,23 @@ def bookings(request):
     )
     if search:
         found = found.filter(Q(guest_name__icontains=search) | Q(guest_email__icontains=search))
+    return tab, search, found
+
+
+@host_required
+def bookings_export(request):
+    """The list's tab and search as CSV, with each guest's answers to the questions."""
+    tab, _search, found = _listed_bookings(request)
+    response = HttpResponse(
+        bookings_csv(found, request.user.zone), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="bookings-{tab}.csv"'
+    return response
+
+
+@host_required
+def bookings(request):
+    tab, search, found = _listed_bookings(request)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     zone = request.user.zone
     rows = [
@@ -257,6 +341,10 @@ def booking_detail(request, uid):
             messages.error(request, refusal.message)
         else:
             messages.success(request, DONE[action])
+        # Inline Confirm/Decline (home, Pending tab) return to where the host was.
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
+            return redirect(back)
         return redirect("dashboard-booking", uid=booking.uid)
     host_zone = booking.host.zone
     context = {
@@ -361,6 +449,7 @@ def calendar(request):
     context = {
         "section": "calendar",
         "page": page,
+        "scroll_hour": working_hours_start(request.user),
         "today": today,
         "views": VIEWS,
         "hours": range(24),

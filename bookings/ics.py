@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
+from bookings.locations import LocationKind
 from bookings.models import Booking, BookingStatus
 from bookings.validators import is_unsafe_character
 
@@ -79,12 +80,23 @@ def booking_event(booking: Booking, *, for_host: bool = False) -> Event:
         summary=f"{event_type.title} with "
         + _one_line(booking.guest_name if for_host else host.public_name),
         description=event_type.description or None,
-        location=event_type.location or None,
+        location=_location_text(booking),
         organizer=organizer,
         attendees=[guest],
         status=_EVENT_STATUS[booking.status],
     )
+    place = booking.place
+    if place is not None and place.kind == LocationKind.LINK and place.url.startswith("http"):
+        event.add("url", place.url)
     return event
+
+
+def _location_text(booking: Booking) -> str | None:
+    """LOCATION as a calendar shows it: the address, number or link itself."""
+    place = booking.place
+    if place is None:
+        return None
+    return place.text or place.label
 
 
 def booking_invite(booking: Booking, *, for_host: bool = False) -> bytes:

@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from availability.slots import EventRules, seat_group_of
+from bookings.locations import LocationKind, Place, asks_guest_phone, describe_location
 from bookings.querysets import BookingQuerySet, EventTypeQuerySet
 from config.constraints import (
     PostgresOnlyCheckConstraint,
@@ -85,6 +86,10 @@ class EventType(models.Model):
     requires_confirmation = models.BooleanField(default=False)
     remind_24h = models.BooleanField("Remind 24 hours before", default=True)
     remind_1h = models.BooleanField("Remind 1 hour before", default=True)
+    location_kind = models.CharField(
+        "Location", max_length=20, choices=LocationKind.choices, blank=True, default=""
+    )
+    # The host's part of the location: an address, their phone number or a meeting link.
     location = models.CharField(max_length=300, blank=True)
     # Payment (payments app): amounts in the currency's minor units (cents; yen for JPY).
     payment_mode = models.CharField(
@@ -105,12 +110,14 @@ class EventType(models.Model):
         help_text="Percent refunded when cancelled later than that (before the start).",
     )
     is_active = models.BooleanField(default=True)
+    # The host's order on their public page and in the dashboard list.
+    position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EventTypeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["title"]
+        ordering = ["position", "title"]
         constraints = [
             models.UniqueConstraint(fields=["host", "slug"], name="eventtype_slug_unique_per_host"),
             models.CheckConstraint(
@@ -139,6 +146,12 @@ class EventType(models.Model):
     @property
     def takes_payment(self) -> bool:
         return self.payment_mode != PaymentMode.NONE and self.price_amount > 0
+    def place(self) -> Place | None:
+        return describe_location(self.location_kind, self.location)
+
+    @property
+    def asks_guest_phone(self) -> bool:
+        return asks_guest_phone(self.location_kind)
 
     def rules(self) -> EventRules:
         """The settings the slot engine needs."""
@@ -206,6 +219,15 @@ class Booking(models.Model):
     sequence = models.PositiveIntegerField(
         default=0, help_text="iCalendar SEQUENCE: raised on every change the guest must see."
     )
+    # Raised only when the guest's links must stop working (a reschedule); confirming or
+    # declining changes the sequence but leaves the links sent so far valid.
+    link_version = models.PositiveIntegerField(default=0)
+    # The start before the last reschedule, shown struck through on the guest's page.
+    rescheduled_from = models.DateTimeField(null=True, blank=True)
+    guest_phone = models.CharField(max_length=40, blank=True)
+    # The guest's answers to the event type's questions as asked at booking time:
+    # [{"label": ..., "kind": ..., "value": ...}], so later edits of a question keep them readable.
+    answers = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -277,5 +299,41 @@ class Booking(models.Model):
     def guest_zone(self) -> ZoneInfo:
         return ZoneInfo(self.guest_timezone)
 
+    @property
+    def place(self) -> Place | None:
+        return describe_location(
+            self.event_type.location_kind, self.event_type.location, self.guest_phone
+        )
+
     def has_started(self, now: dt.datetime | None = None) -> bool:
         return self.start <= (now or timezone.now())
+
+
+class QuestionKind(models.TextChoices):
+    SHORT = "short", "Short text"
+    LONG = "long", "Long text"
+    CHOICE = "choice", "Single choice"
+    CHECKBOX = "checkbox", "Checkbox"
+
+
+class Question(models.Model):
+    """A question the host asks every guest of an event type on the booking form."""
+
+    event_type = models.ForeignKey(EventType, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices, default=QuestionKind.SHORT)
+    required = models.BooleanField(default=False)
+    choices = models.TextField(
+        blank=True, max_length=2000, help_text="For a single choice: one option per line."
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def options(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()][:50]

@@ -119,6 +119,18 @@ SCHEMAS = {
             "email": {"type": "string", "format": "email", "maxLength": 254},
             "timezone": {"type": "string", "description": "IANA name, e.g. Europe/London"},
             "notes": {"type": ["string", "null"], "maxLength": 5000},
+            "phone": {
+                "type": "string",
+                "maxLength": 40,
+                "description": "Required when the event type's location is a call to the guest.",
+            },
+        },
+        "patternProperties": {
+            "^q_[0-9]+$": {
+                "type": "string",
+                "description": 'The answer to the event type\'s question of that id ("true" or '
+                '"false" for a checkbox).',
+            }
         },
     },
     "CancelRequest": {

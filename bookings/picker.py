@@ -38,6 +38,9 @@ class Day:
     available: bool
     selected: bool
     url: str
+    past: bool = False
+    is_today: bool = False
+    slot_count: int = 0
 
     @property
     def label(self) -> str:
@@ -69,6 +72,16 @@ class Picker:
     @property
     def has_any_slot(self) -> bool:
         return any(day.available for week in self.weeks for day in week)
+
+    @property
+    def announcement(self) -> str:
+        """What a screen reader hears after a day or month change."""
+        if self.selected_date is None:
+            return f"{self.month:%B %Y}: no times available."
+        count = len(self.slots)
+        times = "1 time" if count == 1 else f"{count} times"
+        day = self.selected_date
+        return f"{day:%A} {day.day} {day:%B}: {times} available"
 
 
 def parse_month(raw: str | None) -> dt.date | None:
@@ -140,6 +153,9 @@ def build_picker(
                 available=day in slots_by_date and day.month == month.month,
                 selected=day == selected_date,
                 url=page_url(month=month_key, date=day.isoformat()),
+                past=day < today,
+                is_today=day == today,
+                slot_count=len(slots_by_date.get(day, ())),
             )
             for day in week
         ]

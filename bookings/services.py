@@ -181,6 +181,8 @@ def create_booking(
     guest_email: str,
     guest_timezone: str,
     notes: str = "",
+    guest_phone: str = "",
+    answers: list[dict] | None = None,
     now: dt.datetime | None = None,
     by_host: bool = False,
 ) -> Booking:
@@ -202,6 +204,8 @@ def create_booking(
             guest_email=guest_email,
             guest_timezone=guest_timezone,
             notes=notes,
+            guest_phone=guest_phone,
+            answers=answers or [],
             status=awaiting_payment
             or (
                 BookingStatus.PENDING
@@ -254,7 +258,13 @@ def reschedule_booking(
         booking.start = start
         booking.end = start + booking.event_type.duration
         booking.sequence += 1
-        _save_guarded(booking, update_fields=["start", "end", "sequence"])
+        # The guest's old links named the old time: they stop working (the email has new ones).
+        booking.link_version += 1
+        booking.rescheduled_from = old_start
+        _save_guarded(
+            booking,
+            update_fields=["start", "end", "sequence", "link_version", "rescheduled_from"],
+        )
         history.record(booking, "rescheduled", by, at=now, from_start=old_start, to_start=start)
         notifications.on_rescheduled(booking, old_start=old_start, old_end=old_end, by=by, now=now)
         calendar_sync.booking_changed(booking)
@@ -415,3 +425,20 @@ def remove_event_type(event_type: EventType) -> bool:
             return False
         event_type.delete()
         return True
+
+
+def move_event_type(event_type: EventType, *, up: bool) -> None:
+    """Swap the type with its neighbour in the host's order, renumbering 0..n-1 as it goes."""
+    with transaction.atomic():
+        _lock_host(event_type.host_id)
+        ordered = list(
+            EventType.objects.for_host(event_type.host_id).order_by("position", "title", "pk")
+        )
+        index = next(i for i, item in enumerate(ordered) if item.pk == event_type.pk)
+        other = index - 1 if up else index + 1
+        if 0 <= other < len(ordered):
+            ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, item in enumerate(ordered):
+            if item.position != position:
+                item.position = position
+                item.save(update_fields=["position"])

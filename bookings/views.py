@@ -3,31 +3,77 @@
 from __future__ import annotations
 
 import zoneinfo
-from urllib.parse import quote, urlencode
+from urllib.parse import unquote, urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from analytics import pageviews
-from availability.timezones import is_known_timezone, timezone_choices
-from bookings import services
+from availability.timezones import is_known_timezone, resolve_timezone, timezone_label
+from bookings import calendar_links, services
 from bookings.forms import BookingPageForm, CancelForm, RescheduleForm, parse_instant
-from bookings.links import guest_links
+from bookings.links import guest_links, send_fresh_links
 from bookings.models import Booking, CancelledBy, EventType
 from bookings.picker import build_picker
-from bookings.tokens import Purpose, TokenInvalid, check_token
+from bookings.tokens import Purpose, TokenInvalid, check_token, is_genuine_for
 from payments import services as payments
 from security.captcha import outage_refusal
 from security.ratelimits import rate_limit
 
+# Cookies the head script (static/js/tz-head.js) sets from the browser before the first render.
+TZ_COOKIE = "tz"  # a zone the guest picked on a page
+BROWSER_TZ_COOKIE = "tzb"  # the browser's own zone
+CLOCK_COOKIE = "clock"
+COOKIE_AGE = 365 * 24 * 3600
+
+
+def _guest_zone(request, fallback: str) -> tuple[str, str]:
+    """The zone to show times in and where it came from: the page's ?tz= (a choice the guest
+    made or a shared link), the zone they picked before, the browser's, or the host's."""
+    asked = resolve_timezone(request.GET.get("tz") or request.POST.get("timezone"))
+    if asked:
+        return asked, "url"
+    for name in (TZ_COOKIE, BROWSER_TZ_COOKIE):
+        cookie = unquote(request.COOKIES.get(name, ""))  # set with encodeURIComponent
+        if is_known_timezone(cookie):
+            return cookie, "cookie"
+    return fallback, "host"
+
 
 def _guest_zone_name(request, fallback: str) -> str:
-    name = request.GET.get("tz") or request.POST.get("timezone") or ""
-    return name if is_known_timezone(name) else fallback
+    return _guest_zone(request, fallback)[0]
+
+
+def _clock(request) -> int:
+    raw = request.GET.get("clock") or request.COOKIES.get(CLOCK_COOKIE)
+    return 12 if raw == "12" else 24
+
+
+def _guest_display(request, zone_name: str, zone_source: str = "url") -> dict:
+    clock = _clock(request)
+    return {
+        "zone_name": zone_name,
+        "zone_source": zone_source,
+        "zone_label": timezone_label(zone_name, timezone.now()),
+        "clock": clock,
+        "page_zone": zone_name,
+        "page_clock": clock,
+    }
+
+
+def _remember_choices(request, response):
+    """A zone or clock the guest picked on the page sticks for their next pages."""
+    asked = resolve_timezone(request.GET.get("tz"))
+    if asked and "tz" in request.GET and not request.htmx:
+        response.set_cookie(TZ_COOKIE, asked, max_age=COOKIE_AGE, samesite="Lax")
+    if request.GET.get("clock") in ("12", "24"):
+        response.set_cookie(CLOCK_COOKIE, request.GET["clock"], max_age=COOKIE_AGE, samesite="Lax")
+    return response
 
 
 def _active_event_type(handle: str, slug: str) -> EventType:
@@ -38,7 +84,11 @@ def _active_event_type(handle: str, slug: str) -> EventType:
 
 
 def _picker_template(request, full: str) -> str:
-    return "bookings/_picker.html" if request.htmx else full
+    if not request.htmx:
+        return full
+    if request.htmx.target == "picker-area":
+        return "bookings/_picker_area.html"
+    return "bookings/_picker.html"
 
 
 @rate_limit("pages-per-ip")
@@ -56,13 +106,14 @@ def home(request):
 def host_page(request, handle: str):
     host = get_object_or_404(get_user_model(), handle__iexact=handle, is_active=True)
     event_types = payments.offered_only(host, EventType.objects.for_host(host).active())
-    return render(request, "bookings/host_page.html", {"host": host, "event_types": event_types})
+    context = {"host": host, "event_types": event_types}
+    return render(request, "bookings/host_page.html", context)
 
 
 @rate_limit("slots-per-ip")
 def event_page(request, handle: str, slug: str):
     event_type = _active_event_type(handle, slug)
-    zone_name = _guest_zone_name(request, event_type.host.timezone)
+    zone_name, zone_source = _guest_zone(request, event_type.host.timezone)
     book_path = reverse("event-book", args=[event_type.host.handle, event_type.slug])
     picker = build_picker(
         event_type,
@@ -78,11 +129,11 @@ def event_page(request, handle: str, slug: str):
         "event_type": event_type,
         "host": event_type.host,
         "picker": picker,
-        "timezone_choices": timezone_choices(),
-        "tz_was_given": "tz" in request.GET,
+        **_guest_display(request, zone_name, zone_source),
     }
     pageviews.count_view(request, event_type)
-    return render(request, _picker_template(request, "bookings/event_page.html"), context)
+    response = render(request, _picker_template(request, "bookings/event_page.html"), context)
+    return _remember_choices(request, response)
 
 
 @rate_limit("booking-per-ip", "booking-per-email", "pages-per-ip")
@@ -93,7 +144,7 @@ def book(request, handle: str, slug: str):
     event_url = reverse("event-page", args=[event_type.host.handle, event_type.slug])
     error = ""
     if request.method == "POST":
-        form = BookingPageForm(request.POST)
+        form = BookingPageForm(request.POST, event_type=event_type)
         if form.is_valid():
             if refusal := outage_refusal(request, form):
                 return refusal
@@ -106,7 +157,9 @@ def book(request, handle: str, slug: str):
         start_raw = request.POST.get("start", "")
     else:
         start_raw = request.GET.get("start", "")
-        form = BookingPageForm(initial={"start": start_raw, "timezone": zone_name})
+        form = BookingPageForm(
+            initial={"start": start_raw, "timezone": zone_name}, event_type=event_type
+        )
     try:
         start = parse_instant(start_raw)
     except ValidationError:
@@ -120,7 +173,7 @@ def book(request, handle: str, slug: str):
         "error": error,
         "local_start": start.astimezone(zone),
         "local_end": (start + event_type.duration).astimezone(zone),
-        "zone_name": zone_name,
+        **_guest_display(request, zone_name),
         "back_url": f"{event_url}?{urlencode({'tz': zone_name, 'date': local_date})}",
     }
     status = 409 if error else (400 if request.method == "POST" else 200)
@@ -137,20 +190,24 @@ def _guest_booking(request, uid, purpose: Purpose):
     try:
         check_token(booking, purpose, _link_token(request))
     except TokenInvalid as problem:
-        page = render(
-            request,
-            "bookings/link_invalid.html",
-            {"problem": problem, "booking": booking},
-            status=403,
-        )
-        return None, page
+        return None, _link_refused(request, booking, problem)
     return booking, None
 
 
-def _booking_context(booking: Booking) -> dict:
+def _link_refused(request, booking: Booking, problem: TokenInvalid, status=403, **extra):
+    """A link that no longer works. When it is genuinely ours (expired or replaced), show the
+    booking as it is now, read-only, with a way to get fresh links by email."""
+    context = {"problem": problem, "booking": booking, "token": _link_token(request), **extra}
+    if problem.genuine:
+        context.update(_booking_context(booking, request))
+    return render(request, "bookings/link_invalid.html", context, status=status)
+
+
+def _booking_context(booking: Booking, request=None) -> dict:
     guest_zone = zoneinfo.ZoneInfo(booking.guest_timezone)
     host_zone = booking.host.zone
     return {
+        "clock": _clock(request) if request is not None else 24,
         "booking": booking,
         "event_type": booking.event_type,
         "host": booking.host,
@@ -162,34 +219,76 @@ def _booking_context(booking: Booking) -> dict:
     }
 
 
-def _google_calendar_url(booking: Booking, links) -> str:
-    fmt = "%Y%m%dT%H%M%SZ"
-    details = booking.event_type.description
-    if links.reschedule_url:
-        details = (
-            f"{details}\n\nReschedule: {links.reschedule_url}\nCancel: {links.cancel_url}".strip()
-        )
-    query = urlencode(
-        {
-            "action": "TEMPLATE",
-            "text": f"{booking.event_type.title} with {booking.host.public_name}",
-            "dates": f"{booking.start:{fmt}}/{booking.end:{fmt}}",
-            "details": details,
-            "location": booking.event_type.location,
-        },
-        quote_via=quote,
-    )
-    return f"https://calendar.google.com/calendar/render?{query}"
-
-
 @rate_limit("pages-per-ip")
 def booking_detail(request, uid):
+    """The guest's page behind the VIEW token (also the .ics link's): it shows the booking and
+    never prints reschedule or cancel links, which only the guest's email carries."""
     booking, refusal_page = _guest_booking(request, uid, Purpose.VIEW)
     if refusal_page:
         return refusal_page
-    context = _booking_context(booking)
-    context["google_calendar_url"] = _google_calendar_url(booking, context["links"])
+    context = _booking_context(booking, request)
+    context["calendar_links"] = {
+        "google": calendar_links.google_url(booking),
+        "outlook": calendar_links.outlook_com_url(booking),
+        "office365": calendar_links.office365_url(booking),
+    }
+    if booking.rescheduled_from:
+        context["was_start"] = booking.rescheduled_from.astimezone(booking.guest_zone)
     return render(request, "bookings/booking_detail.html", context)
+
+
+@rate_limit("guest-change-per-booking", "public-post-per-ip")
+@require_POST
+def booking_fresh_link(request, uid):
+    """ "Email me a fresh link" from a stale or expired link: to the booking's own address."""
+    booking = get_object_or_404(Booking.objects.select_related("event_type__host", "host"), uid=uid)
+    token = _link_token(request)
+    if not is_genuine_for(booking, token):
+        return _link_refused(request, booking, TokenInvalid("This link is not valid."))
+    sent = send_fresh_links(booking)
+    problem = TokenInvalid("Fresh links replace this one.", genuine=True)
+    return _link_refused(
+        request,
+        booking,
+        problem,
+        status=200 if sent else 429,
+        fresh_sent=sent,
+        fresh_refused=not sent,
+    )
+
+
+@rate_limit("public-post-per-ip", "pages-per-ip")
+@require_http_methods(["GET", "POST"])
+def host_confirm(request, uid):
+    """The one-click Confirm link of the host's email. Opening it (as mail scanners do) only
+    shows the request; the Confirm button posts. The token works once."""
+    booking = get_object_or_404(Booking.objects.select_related("event_type__host", "host"), uid=uid)
+    token = _link_token(request)
+    context = {
+        "booking": booking,
+        "token": token,
+        "host_start": booking.start.astimezone(booking.host.zone),
+        "host_end": booking.end.astimezone(booking.host.zone),
+        "done": False,
+        "problem": "",
+    }
+    try:
+        check_token(booking, Purpose.HOST_CONFIRM, token)
+    except TokenInvalid as problem:
+        context["problem"] = (
+            f"This request is already {booking.get_status_display().lower()}."
+            if problem.genuine
+            else problem.message
+        )
+        return render(request, "bookings/host_confirm.html", context, status=403)
+    if request.method == "POST":
+        try:
+            services.confirm_booking(booking)
+        except services.BookingError as refusal:
+            context["problem"] = refusal.message
+            return render(request, "bookings/host_confirm.html", context, status=409)
+        context["done"] = True
+    return render(request, "bookings/host_confirm.html", context)
 
 
 @rate_limit("guest-change-per-booking", "slots-per-ip")
@@ -199,7 +298,7 @@ def booking_reschedule(request, uid):
     if refusal_page:
         return refusal_page
     token = _link_token(request)
-    zone_name = _guest_zone_name(request, booking.guest_timezone)
+    zone_name, zone_source = _guest_zone(request, booking.guest_timezone)
     error = ""
     if request.method == "POST":
         form = RescheduleForm(request.POST)
@@ -238,19 +337,18 @@ def booking_reschedule(request, uid):
         exclude_booking_id=booking.pk,
     )
     context = {
-        **_booking_context(booking),
+        **_booking_context(booking, request),
+        **_guest_display(request, zone_name, zone_source),
         "picker": picker,
         "token": token,
         "chosen": chosen,
         "error": error,
-        "zone_name": zone_name,
-        "timezone_choices": timezone_choices(),
-        "tz_was_given": "tz" in request.GET,
     }
     status = 409 if error else 200
-    return render(
+    response = render(
         request, _picker_template(request, "bookings/reschedule.html"), context, status=status
     )
+    return _remember_choices(request, response)
 
 
 @rate_limit("guest-change-per-booking", "pages-per-ip")
@@ -271,5 +369,5 @@ def booking_cancel(request, uid):
             error = refusal.message
         else:
             return redirect(guest_links(booking).view_path)
-    context = {**_booking_context(booking), "form": form, "token": token, "error": error}
+    context = {**_booking_context(booking, request), "form": form, "token": token, "error": error}
     return render(request, "bookings/cancel.html", context, status=409 if error else 200)

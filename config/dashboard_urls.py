@@ -26,6 +26,7 @@ urlpatterns = [
         host_views.event_type_duplicate,
         name="event-type-duplicate",
     ),
+    path("event-types/<int:pk>/move/", host_views.event_type_move, name="event-type-move"),
     path("event-types/<int:pk>/toggle/", host_views.event_type_toggle, name="event-type-toggle"),
     path("event-types/<int:pk>/delete/", host_views.event_type_delete, name="event-type-delete"),
     path("availability/", availability_views.availability, name="availability"),
@@ -37,6 +38,7 @@ urlpatterns = [
         availability_views.delete_override,
         name="override-delete",
     ),
+    path("availability/undo/", availability_views.undo_delete, name="availability-undo"),
     path("availability/blocked/", availability_views.blocks, name="blocks"),
     path("availability/blocked/<int:block_id>/", availability_views.blocks, name="block-edit"),
     path(
@@ -46,6 +48,7 @@ urlpatterns = [
     ),
     path("bookings/", host_views.bookings, name="dashboard-bookings"),
     path("bookings/new/", host_views.booking_new, name="dashboard-booking-new"),
+    path("bookings/export.csv", host_views.bookings_export, name="dashboard-bookings-export"),
     path("bookings/<uuid:uid>/", host_views.booking_detail, name="dashboard-booking"),
     path(
         "bookings/<uuid:uid>/reschedule/",

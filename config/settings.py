@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "calendars.context_processors.reconnect_banner",
+                "bookings.context_processors.display",
             ],
         },
     },
@@ -196,6 +197,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(exist_ok=True)
+# Uploads (host avatars) go through the default storage; on disk under var/media unless a
+# deployment configures another backend. They are served by accounts.views.avatar, not /media/.
+MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

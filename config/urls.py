@@ -1,10 +1,12 @@
 """Top-level routes. The public booking pages come last: /<handle>/ matches almost anything."""
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.urls import include, path
 
 from accounts import views as account_views
@@ -19,8 +21,21 @@ _reset = rate_limit("password-reset-per-ip", "password-reset-per-email", "pages-
     )
 )
 _public = rate_limit("public-post-per-ip", "pages-per-ip")
+_pages = rate_limit("pages-per-ip")
+
+_FAVICON = (Path(__file__).resolve().parents[1] / "static" / "favicon.ico").read_bytes()
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: answer it here, 200, no redirect."""
+    response = HttpResponse(_FAVICON, content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
+
 
 urlpatterns = [
+    path("favicon.ico", _pages(favicon), name="favicon"),
+    path("avatars/<str:handle>/", _pages(account_views.avatar), name="host-avatar"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include("assistant.api_urls")),
     path("api/v1/", include("bookings.api_urls")),

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from bookings.ics import booking_invite, is_cancellation
-from bookings.links import absolute_url, guest_links
+from bookings.links import absolute_url, guest_links, host_confirm_url
 from bookings.models import Booking
 from notifications.headers import delivery_headers, header_safe
 from notifications.models import EmailDelivery, EmailKind, Recipient
@@ -133,6 +133,12 @@ def compose(delivery: EmailDelivery, booking: Booking, when: str, old_when: str)
             "Your booking has a new time",
             [f"{title} with {host_name} moved.", f"Was: {old_when}"],
         )
+    if kind == EmailKind.FRESH_LINKS:
+        return Composed(
+            f"Your links: {title} with {host_name}",
+            "Here are your current links",
+            [f"You asked for fresh links to {title} with {host_name}."],
+        )
     if kind == EmailKind.REMINDER:
         lead = _reminder_lead(snapshot.get("minutes_before", 60))
         other = guest_name if delivery.recipient_role == Recipient.HOST else host_name
@@ -158,7 +164,7 @@ def compose(delivery: EmailDelivery, booking: Booking, when: str, old_when: str)
                 *notes_line,
             ],
             [
-                ("Confirm", f"{host_page}?action=confirm"),
+                ("Confirm", host_confirm_url(booking)),
                 ("Decline", f"{host_page}?action=decline"),
             ],
         )
@@ -222,6 +228,9 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives:
         "cancelled": is_cancellation(booking),
         "links": links,
         "recipient_zone": zone.key,
+        "place": booking.place,
+        # Guests' answers go to the host; the guest gets them back on their own confirmation.
+        "answers": booking.answers,
     }
     message = EmailMultiAlternatives(
         subject=header_safe(composed.subject),

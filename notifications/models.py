@@ -30,6 +30,7 @@ class EmailKind(models.TextChoices):
     BOOKING_RESCHEDULED = "booking_rescheduled", "Booking rescheduled"
     REMINDER = "reminder", "Reminder"
     PAYMENT_REFUNDED = "payment_refunded", "Paid too late: refunded"
+    FRESH_LINKS = "fresh_links", "Fresh links"
     # To hosts
     HOST_NEW_BOOKING = "host_new_booking", "New booking"
     HOST_NEW_REQUEST = "host_new_request", "New request to confirm"

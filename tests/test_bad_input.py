@@ -142,6 +142,17 @@ def test_public_forms_and_json_bodies(client, world):
         assert_no_500(
             client.post(f"/booking/{uid}/cancel/", {"token": value, "reason": value}), value
         )
+        assert_no_500(client.post(f"/booking/{uid}/fresh-link/", {"token": value}), value)
+        assert_no_500(client.get(f"/booking/{uid}/host-confirm/", {"token": value}), value)
+        assert_no_500(client.post(f"/booking/{uid}/host-confirm/", {"token": value}), value)
+        assert_no_500(client.get("/alice/intro/", {"tz": value, "clock": value}), value)
+        if value.isascii() and value.isprintable():
+            client.cookies["tzb"] = value
+            client.cookies["clock"] = value
+            assert_no_500(client.get("/alice/intro/"), ("cookie", value))
+            client.cookies.clear()
+        if "/" not in value and value.strip():
+            assert_no_500(client.get(f"/avatars/{value}/"), ("avatar", value))
         assert_no_500(client.post("/accounts/signup/", {"email": value}), value)
         assert_no_500(
             client.post("/accounts/login/", {"username": value, "password": value}), value
@@ -155,6 +166,7 @@ def test_dashboard_inputs(client, world, alice):
     queries = [
         ("/dashboard/calendar/", ["view", "date"]),
         ("/dashboard/bookings/", ["tab", "q", "page"]),
+        ("/dashboard/bookings/export.csv", ["tab", "q"]),
         ("/dashboard/availability/", ["preview"]),
         (f"/dashboard/bookings/{uid}/", ["action"]),
         (f"/dashboard/bookings/{uid}/reschedule/", ["start", "month", "date"]),
@@ -181,6 +193,23 @@ def test_dashboard_inputs(client, world, alice):
         ("/dashboard/settings/api-tokens/", ["name"]),
         (f"/dashboard/bookings/{uid}/", ["action", "reason"]),
         (f"/dashboard/bookings/{uid}/reschedule/", ["start"]),
+        (
+            "/dashboard/event-types/new/",
+            [
+                "duration_other",
+                "location_kind",
+                "minimum_notice_minutes_0",
+                "buffer_after_minutes_1",
+            ],
+        ),
+        (
+            "/dashboard/availability/",
+            ["editor", "day_0_on", "day_0_start", "day_0_end", "timezone"],
+        ),
+        ("/dashboard/availability/undo/", ["token"]),
+        (f"/dashboard/bookings/{uid}/", ["next"]),
+        (f"/dashboard/event-types/{world['booking'].event_type_id}/move/", ["direction"]),
+        ("/dashboard/settings/", ["bio", "avatar"]),
     ]
     for path, names in forms:
         for name in names:

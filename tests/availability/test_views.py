@@ -32,7 +32,8 @@ def test_weekly_hours_take_several_ranges_a_day(host_client, alice):
     assert hours[5] == [(dt.time(10), dt.time(0))]
     assert hours[1] == []
     page = host_client.get("/dashboard/availability/").content.decode()
-    assert 'value="09:00-12:00, 13:00-17:30"' in page and 'value="10:00-24:00"' in page
+    assert 'name="day_0_start" value="13:00"' in page and 'name="day_0_end" value="17:30"' in page
+    assert 'name="day_5_end" value="00:00"' in page  # midnight at the end of Saturday
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ def test_the_event_page_shows_the_month_and_the_day_in_the_guest_timezone(
     assert response.status_code == 200
     html = response.content.decode()
     assert "March 2026" in html
-    assert "Times in Europe/London" in html
+    assert "London (GMT+0)" in html  # the readable zone in the picker
     assert ">14:00<" in html  # 09:00 in New York
     slot_links = [link for link in links_in(response) if link.startswith("/alice/intro/book/")]
     assert len(slot_links) == 16
@@ -60,8 +60,27 @@ def test_the_event_page_without_a_timezone_uses_the_host_zone_and_asks_the_brows
     client, frozen_now, intro
 ):
     html = client.get("/alice/intro/").content.decode()
-    assert "data-detect-timezone" in html
-    assert 'value="America/New_York" selected' in html
+    assert 'data-zone="America/New_York" data-zone-source="host"' in html
+    assert 'value="New York (GMT-5) · 10:00"' in html
+
+
+def test_the_browser_zone_cookie_renders_the_first_page_in_the_guest_zone(
+    client, frozen_now, intro
+):
+    client.cookies["tzb"] = "Asia/Tokyo"
+    html = client.get("/alice/intro/", {"date": "2026-03-02"}).content.decode()
+    assert 'data-zone="Asia/Tokyo" data-zone-source="cookie"' in html
+    assert ">23:00<" in html  # 09:00 in New York
+
+
+def test_a_zone_picked_on_the_page_wins_over_the_browser_and_sticks(client, frozen_now, intro):
+    client.cookies["tzb"] = "Asia/Tokyo"
+    response = client.get("/alice/intro/", {"tz": "London (GMT+0) · 15:00", "clock": "12"})
+    assert 'data-zone="Europe/London" data-zone-source="url"' in response.content.decode()
+    assert response.cookies["tz"].value == "Europe/London"
+    assert response.cookies["clock"].value == "12"
+    html = client.get("/alice/intro/", {"date": "2026-03-02"}).content.decode()
+    assert 'data-zone="Europe/London"' in html and ">2:00pm<" in html
 
 
 def test_an_unknown_timezone_falls_back_to_the_host_zone(client, frozen_now, intro):
@@ -69,7 +88,7 @@ def test_an_unknown_timezone_falls_back_to_the_host_zone(client, frozen_now, int
         "/alice/intro/", {"tz": "Bogus/Zone", "month": "garbage", "date": "2026-99-99"}
     )
     assert response.status_code == 200
-    assert 'value="America/New_York" selected' in response.content.decode()
+    assert 'data-zone="America/New_York"' in response.content.decode()
 
 
 def test_htmx_requests_get_only_the_picker(client, frozen_now, intro):
@@ -89,7 +108,7 @@ def test_a_guest_books_through_the_page_form(client, frozen_now, intro):
     start = at("2026-03-02 10:00").isoformat()
     form_page = client.get("/alice/intro/book/", {"start": start, "tz": "Europe/London"})
     assert form_page.status_code == 200
-    assert "Monday 2 March 2026, 15:00–15:30" in form_page.content.decode()
+    assert "Monday 2 March 2026<br>15:00–15:30" in form_page.content.decode()
     response = client.post(
         "/alice/intro/book/",
         {
@@ -105,17 +124,21 @@ def test_a_guest_books_through_the_page_form(client, frozen_now, intro):
     assert booking.status == BookingStatus.CONFIRMED and booking.guest_timezone == "Europe/London"
     confirmation = client.get(response.url)
     html = confirmation.content.decode()
-    assert "You're booked with Alice" in html
+    assert "You're booked" in html
     assert "Monday 2 March 2026, 15:00–15:30" in html  # the guest's time
     assert "10:00–10:30" in html and "America/New_York" in html  # and the host's
+    assert "An invitation was sent to <strong>gina@example.com</strong>" in html
     links = links_in(confirmation)
     assert any("/api/v1/bookings/" in link and ".ics?token=" in link for link in links)
-    assert any(
-        link.startswith("https://calendar.google.com/calendar/render?action=TEMPLATE")
-        for link in links
-    )
-    assert any("/reschedule/?token=" in link for link in links)
-    assert any("/cancel/?token=" in link for link in links)
+    for calendar in (
+        "https://calendar.google.com/calendar/render?action=TEMPLATE",
+        "https://outlook.live.com/calendar/0/deeplink/compose?",
+        "https://outlook.office.com/calendar/0/deeplink/compose?",
+    ):
+        assert any(link.startswith(calendar) for link in links)
+    # A view link views: reschedule and cancel links go only to the guest's email.
+    assert not any("/reschedule/" in link or "/cancel/" in link for link in links)
+    assert "token" not in " ".join(link for link in links if "calendar" in link)
 
 
 def test_the_page_form_keeps_the_input_and_explains_errors(client, frozen_now, intro):

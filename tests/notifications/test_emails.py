@@ -55,7 +55,8 @@ def test_a_request_tells_the_guest_it_is_received_and_asks_the_host(
     assert guest_mail.subject.startswith("Request sent")
     assert host_mail.subject.startswith("Please confirm")
     link = f"http://127.0.0.1:8000/dashboard/bookings/{booking.uid}/"
-    assert f"Confirm: {link}?action=confirm" in host_mail.body
+    confirm = f"Confirm: http://127.0.0.1:8000/booking/{booking.uid}/host-confirm/?token="
+    assert confirm in host_mail.body  # signed one-click link (tests/bookings/test_guest_links.py)
     assert f"Decline: {link}?action=decline" in host_mail.body
     assert str(invite_of(guest_mail).walk("VEVENT")[0]["STATUS"]) == "TENTATIVE"
 
