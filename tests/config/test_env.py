@@ -52,7 +52,7 @@ def test_production_names_every_missing_variable_at_once():
     ):
         assert name in message
     assert "EMAIL_URL or RESEND_API_KEY" in message  # no silent console mail in production
-    assert len(problems.value.problems) == 6
+    assert len(problems.value.problems) == 7
 
 
 def test_debug_off_also_means_production_checks():
@@ -105,7 +105,7 @@ def test_the_process_stops_with_one_message_and_no_traceback():
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.count("is required") == 6
+    assert result.stderr.count("is required") == 7
 
 
 def test_env_example_lists_every_variable_with_a_comment():
