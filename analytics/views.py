@@ -5,6 +5,7 @@ and the site-wide view is for staff."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from accounts.views import host_required
 from analytics import reports
 from analytics.reports import DRILL_FIGURES, WEEKDAYS, Period, PeriodError
 from bookings.models import Booking, EventType
+from security.refusals import daily_counts
 
 DRILL_PAGE_SIZE = 50
 
@@ -298,7 +300,25 @@ def dashboard(request):
             selection.period, selection.period_name, None, selection.site_wide, "", "", ""
         ).query(),
     }
+    if selection.site_wide:
+        context["refusals"] = refusal_summary(selection.period)
     return render(request, "analytics/dashboard.html", context)
+
+
+def refusal_summary(period) -> dict:
+    """Staff only: the requests the rate limits refused in the period, per endpoint and per day
+    (security.refusals). Hosts never see it: it is about the site, not their bookings."""
+    rows = daily_counts(period.start, period.end)
+    per_endpoint: dict[str, int] = {}
+    per_day: dict[dt.date, int] = {}
+    for row in rows:
+        per_endpoint[row.endpoint] = per_endpoint.get(row.endpoint, 0) + row.count
+        per_day[row.day] = per_day.get(row.day, 0) + row.count
+    return {
+        "total": sum(per_endpoint.values()),
+        "per_endpoint": sorted(per_endpoint.items(), key=lambda item: (-item[1], item[0])),
+        "per_day": sorted(per_day.items()),
+    }
 
 
 def _figure(request) -> str:

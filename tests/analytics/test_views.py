@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from analytics import rollup
 from bookings import services
+from security.models import RefusalCount
 from tests.conftest import at, book, make_event_type
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +186,29 @@ def test_staff_see_the_whole_site_and_hosts_do_not(client, alice, bob, week):
         html = client.get(PAGE, {"period": "30d", "scope": "site"}).content.decode()
         assert card_value(html, "created") == "5"
         assert "Bobs Guest" not in html
+
+
+def test_staff_see_rate_limit_refusals_of_the_period_and_hosts_never_do(client, alice, week):
+    RefusalCount.objects.create(
+        day=dt.date(2026, 3, 10), endpoint="api-booking-create", limit="booking-per-ip", count=7
+    )
+    RefusalCount.objects.create(
+        day=dt.date(2026, 3, 10), endpoint="login", limit="login-per-ip", count=2
+    )
+    RefusalCount.objects.create(
+        day=dt.date(2025, 1, 1), endpoint="login", limit="login-per-ip", count=50
+    )
+    with time_machine.travel(TODAY, tick=False):
+        client.force_login(alice)
+        mine = client.get(PAGE, {"period": "30d"}).content.decode()
+        assert "refused by rate limits" not in mine
+        assert (
+            "refused by rate limits"
+            not in client.get(PAGE, {"period": "30d", "scope": "site"}).content.decode()
+        )  # not staff: the site view is not theirs either
+        alice.is_staff = True
+        alice.save(update_fields=["is_staff"])
+        html = client.get(PAGE, {"period": "30d", "scope": "site"}).content.decode()
+    assert "9 requests refused in these dates" in html  # the 2025 row is outside the period
+    assert "<td>api-booking-create</td><td>7</td>" in html
+    assert "<td>login</td><td>2</td>" in html
