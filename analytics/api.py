@@ -9,6 +9,7 @@ from accounts.api_tokens import host_for_token
 from analytics import reports
 from bookings.api import ApiError, api_view, error_response
 from bookings.models import EventType
+from security.ratelimits import rate_limit
 
 
 def _unauthorised(message: str) -> JsonResponse:
@@ -18,6 +19,7 @@ def _unauthorised(message: str) -> JsonResponse:
     return response
 
 
+@rate_limit("pages-per-ip")
 @api_view("GET")
 def analytics(request):
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")

@@ -233,6 +233,7 @@ def _guest_booking(uid, purpose: Purpose, token, *, any_purpose: bool = False) -
     raise refusal
 
 
+@rate_limit("pages-per-ip")
 @api_view("GET")
 def detail(request, uid):
     """The booking as it is now, for any of its guest tokens (a client polls this to learn

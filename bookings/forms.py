@@ -189,6 +189,13 @@ class EventTypeForm(PriceFieldsMixin, forms.ModelForm):
         "location": ["location_kind", "location"],
         "when": ["minimum_notice_minutes", "booking_window_days"],
         "confirmation": ["requires_confirmation", "remind_24h", "remind_1h", "is_active"],
+        "payment": [
+            "payment_mode",
+            "price",
+            "price_currency",
+            "refund_full_hours",
+            "refund_partial_percent",
+        ],
         "advanced": [
             "slot_interval_minutes",
             "buffer_before_minutes",

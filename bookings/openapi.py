@@ -371,5 +371,5 @@ def openapi_document() -> dict:
         },
     }
     document["paths"].update(assistant_openapi.PATHS)
-    document["components"]["schemas"] = {**SCHEMAS, **assistant_openapi.SCHEMAS}
+    document["components"]["schemas"].update(assistant_openapi.SCHEMAS)
     return document

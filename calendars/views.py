@@ -24,6 +24,10 @@ from calendars import ics, services
 from calendars.models import Connection, IcsSubscription, WriteStatus, WrittenEvent
 from calendars.providers import get_provider, offered
 from calendars.providers.base import ProviderError
+from security.ratelimits import rate_limit, rate_limit_exempt
+
+# Google and Microsoft push from few addresses, retry, and are checked by channel token.
+PROVIDER_PUSH = "provider push notification: checked by channel token / clientState"
 
 logger = logging.getLogger(__name__)
 
@@ -125,11 +129,13 @@ def _callback(request, provider_name: str):
     return redirect("calendars")
 
 
+@rate_limit("pages-per-ip")
 @require_GET
 def google_callback(request):
     return _callback(request, "google")
 
 
+@rate_limit("pages-per-ip")
 @require_GET
 def microsoft_callback(request):
     return _callback(request, "microsoft")
@@ -237,6 +243,7 @@ def remove_subscription(request, subscription_id: int):
 # --- push notifications (called by Google and Microsoft, not by people) -----------------------
 
 
+@rate_limit_exempt(PROVIDER_PUSH)
 @csrf_exempt
 @require_POST
 def google_notify(request):
@@ -248,6 +255,7 @@ def google_notify(request):
     return HttpResponse(status=200)
 
 
+@rate_limit_exempt(PROVIDER_PUSH)
 @csrf_exempt
 @require_POST
 def microsoft_notify(request):

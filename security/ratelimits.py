@@ -48,8 +48,8 @@ def _posted_field(request: HttpRequest, name: str) -> str | None:
     if request.content_type == "application/json":
         try:
             body = json.loads(request.body or b"null")
-        except (ValueError, UnicodeDecodeError, RequestDataTooBig):
-            return None
+        except (ValueError, UnicodeDecodeError, RequestDataTooBig, RecursionError):
+            return None  # the view answers the bad body with a 400
         value = body.get(name) if isinstance(body, dict) else None
     else:
         value = request.POST.get(name)

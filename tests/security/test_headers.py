@@ -72,6 +72,8 @@ PRODUCTION = {
     "BASE_URL": "https://book.example.com",
     "DATABASE_URL": "postgres://app:pw@127.0.0.1:9/app",
     "REDIS_URL": "redis://127.0.0.1:9/0",
+    "EMAIL_URL": "smtp://mailer:pw@smtp.example.com:587",
+    "CALENDAR_TOKEN_KEYS": "ZGV2LW9ubHktY2FsZW5kYXItdG9rZW4ta2V5LTAwMDA=",
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_HSTS_PRELOAD": "true",
 }
