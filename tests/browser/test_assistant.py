@@ -52,12 +52,12 @@ def test_a_guest_in_tokyo_books_an_intro_from_the_assistant(live_server, open_pa
     proposals.first.click()
 
     page.wait_for_url(re.compile(r"/alice/intro/book/\?start="))
-    expect(page.get_by_role("heading", level=2)).to_contain_text(in_tokyo.strftime("%H:%M"))
+    expect(page.locator("main")).to_contain_text(in_tokyo.strftime("%H:%M"))
     page.get_by_label("Your name").fill("Gina Guest")
     page.get_by_label("Email").fill("gina@example.com")
     page.get_by_role("button", name="Confirm booking").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("You're booked with Alice")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
     expect(page.locator(".times")).to_contain_text(in_tokyo.strftime("%H:%M"))
     expect(page.locator(".times")).to_contain_text(in_new_york.strftime("%H:%M"))
     screenshot(page, "assistant-booked")
