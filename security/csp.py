@@ -11,7 +11,17 @@ from urllib.parse import urlsplit
 
 from csp.constants import NONCE, NONE, SELF
 
+# Where Stripe sends guests and hosts after our POST answers with a redirect.
+STRIPE_HOSTED_PAGES = ("https://checkout.stripe.com", "https://connect.stripe.com")
 HCAPTCHA_ORIGINS = ("https://hcaptcha.com", "https://*.hcaptcha.com")
+
+
+def allow_form_redirects(request, *urls: str) -> None:
+    """Let this page's forms end in a redirect to these providers (OAuth consent, Stripe
+    Checkout and onboarding): form-action also governs where a POST's redirect may go."""
+    origins = ["{0.scheme}://{0.netloc}".format(urlsplit(url)) for url in urls if url]
+    if origins:
+        request._csp_update = {"form-action": origins}
 
 
 def content_security_policy(hcaptcha_js_url: str | None = None) -> dict:

@@ -129,7 +129,7 @@ def test_no_page_breaks_the_content_security_policy(live_server, open_page, worl
     problems += visit_all(page, live_server.url, dashboard)
     # Calendar items are positioned by the static script from their data attributes.
     page.goto(f"{live_server.url}/dashboard/calendar/?view=week&date={booking.start.date()}")
-    slab = page.locator("a.slab").first
+    slab = page.locator("a.cal-event").first
     assert slab.evaluate("el => el.style.top").endswith("%")
     assert slab.evaluate("el => el.getBoundingClientRect().height") > 5
     screenshot(page, "calendar-under-csp")
