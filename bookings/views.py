@@ -5,7 +5,6 @@ from __future__ import annotations
 import zoneinfo
 from urllib.parse import unquote, urlencode
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -24,7 +23,6 @@ from bookings.picker import build_picker
 from bookings.tokens import Purpose, TokenInvalid, check_token, is_genuine_for
 from payments import services as payments
 from security.captcha import outage_refusal
-from security.csp import STRIPE_HOSTED_PAGES, allow_form_redirects
 from security.ratelimits import rate_limit
 
 # Cookies the head script (static/js/tz-head.js) sets from the browser before the first render.
@@ -141,7 +139,6 @@ def event_page(request, handle: str, slug: str):
 @rate_limit("booking-per-ip", "booking-per-email", "pages-per-ip")
 @require_http_methods(["GET", "POST"])
 def book(request, handle: str, slug: str):
-    allow_form_redirects(request, settings.STRIPE_API_BASE, *STRIPE_HOSTED_PAGES)
     event_type = _active_event_type(handle, slug)
     zone_name = _guest_zone_name(request, event_type.host.timezone)
     event_url = reverse("event-page", args=[event_type.host.handle, event_type.slug])
