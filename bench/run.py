@@ -228,6 +228,17 @@ def main() -> None:
         "BASE_URL": "http://127.0.0.1",
         "DATABASE_URL": ours_url,
         "LOG_LEVEL": "WARNING",
+        # Required in production; the bench sends no mail and connects no calendar.
+        "CALENDAR_TOKEN_KEYS": "YmVuY2gtb25seS1rZXktbm90LWEtc2VjcmV0LTAxMjM=",
+        "EMAIL_URL": "dummymail://",
+        # No TLS proxy in front here; the limits stay on (their Redis round trips are part of
+        # what a guest meets) but are raised so one client may drive the whole run.
+        "SECURE_SSL_REDIRECT": "false",
+        "RATELIMIT_BOOKING_PER_IP": "100000/h",
+        "RATELIMIT_BOOKING_PER_EMAIL": "100000/h",
+        "RATELIMIT_SLOTS_PER_IP": "100000/m",
+        "RATELIMIT_PAGES_PER_IP": "100000/m",
+        "RATELIMIT_PUBLIC_POST_PER_IP": "100000/m",
     }
     peer_env = {
         **os.environ,
@@ -255,11 +266,14 @@ def main() -> None:
     ours = Server(
         VENV_PYTHON.parent / "gunicorn", "config.wsgi:application", ours_env, [], OUT / "ours.log"
     )
+    # gunicorn reads ./gunicorn.conf.py by default: that file is Slotbook's, not the peer's.
+    peer_config = OUT / "peer_gunicorn.conf.py"
+    peer_config.write_text("# the peer runs on gunicorn's defaults\n")
     peer = Server(
         PEER_VENV / "bin" / "gunicorn",
         "django.core.wsgi:get_wsgi_application()",
         peer_env,
-        ["--pythonpath", f"{ROOT / 'bench'},{OUT}"],
+        ["--config", str(peer_config), "--pythonpath", f"{ROOT / 'bench'},{OUT}"],
         OUT / "peer.log",
     )
     try:
