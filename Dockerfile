@@ -3,7 +3,10 @@
 # settings refuse to start until SECRET_KEY, ALLOWED_HOSTS, BASE_URL, DATABASE_URL and
 # REDIS_URL are given). Static files are collected at build time, so the manifest that
 # production's storage needs is always in the image.
-FROM python:3.11-slim
+# PYTHON_IMAGE: any Debian-based image with Python 3.11 and pip on PATH as `python`/`pip`;
+# production uses the official one (override only where Docker Hub is unreachable).
+ARG PYTHON_IMAGE=python:3.11-slim
+FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
