@@ -17,10 +17,12 @@ WORKDIR /app
 
 COPY . .
 # Every dependency at the version pinned by requirements.lock.
+# collectstatic loads the production settings, so it gets placeholders for every variable they
+# require (none reaches the image; tests/config/test_deploy.py runs this very line).
 RUN pip install -c requirements.lock . \
  && SECRET_KEY=collectstatic-only-not-a-real-key-000000 ALLOWED_HOSTS=build \
     BASE_URL=http://build DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://build:6379/0 \
-    EMAIL_URL=consolemail:// \
+    EMAIL_URL=consolemail:// CALENDAR_TOKEN_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLWtleS0wMDA= \
     python manage.py collectstatic --noinput \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin slotbook
 
