@@ -18,7 +18,7 @@ WORKDIR /app
 COPY . .
 # Every dependency at the version pinned by requirements.lock.
 # collectstatic loads the production settings, so it gets placeholders for every variable they
-# require (none reaches the image; tests/config/test_deploy.py runs this very line).
+# require (none reaches the image; tests/deploy/test_compose_rehearsal.py runs this very line).
 RUN pip install -c requirements.lock . \
  && SECRET_KEY=collectstatic-only-not-a-real-key-000000 ALLOWED_HOSTS=build \
     BASE_URL=http://build DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://build:6379/0 \
