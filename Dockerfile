@@ -3,7 +3,10 @@
 # settings refuse to start until SECRET_KEY, ALLOWED_HOSTS, BASE_URL, DATABASE_URL and
 # REDIS_URL are given). Static files are collected at build time, so the manifest that
 # production's storage needs is always in the image.
-FROM python:3.11-slim
+# PYTHON_IMAGE: any Debian-based image with Python 3.11 and pip on PATH as `python`/`pip`;
+# production uses the official one (override only where Docker Hub is unreachable).
+ARG PYTHON_IMAGE=python:3.11-slim
+FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -14,10 +17,12 @@ WORKDIR /app
 
 COPY . .
 # Every dependency at the version pinned by requirements.lock.
+# collectstatic loads the production settings, so it gets placeholders for every variable they
+# require (none reaches the image; tests/deploy/test_compose_rehearsal.py runs this very line).
 RUN pip install -c requirements.lock . \
  && SECRET_KEY=collectstatic-only-not-a-real-key-000000 ALLOWED_HOSTS=build \
     BASE_URL=http://build DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://build:6379/0 \
-    EMAIL_URL=consolemail:// \
+    EMAIL_URL=consolemail:// CALENDAR_TOKEN_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLWtleS0wMDA= \
     python manage.py collectstatic --noinput \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin slotbook
 

@@ -6,6 +6,7 @@ otherwise on the YAML itself (anchors and merge keys resolved by the YAML loader
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ COMPOSE_ENV = {
     "ALLOWED_HOSTS": "book.example.com",
     "BASE_URL": "https://book.example.com",
     "POSTGRES_PASSWORD": "p" * 20,
+    "CALENDAR_TOKEN_KEYS": "Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLWtleS0wMDA=",
 }
 
 
@@ -32,16 +34,31 @@ def env_example_names() -> list[str]:
 
 
 def compose_model() -> dict:
+    """`docker compose config` (interpolated, merged) where the compose plugin is installed."""
     docker = shutil.which("docker")
-    if docker:
+    env = {"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(Path.home()), **COMPOSE_ENV}
+    if (
+        docker
+        and subprocess.run([docker, "compose", "version"], capture_output=True, env=env).returncode
+        == 0
+    ):
         result = subprocess.run(
-            [docker, "compose", "-f", str(ROOT / "docker-compose.yml"), "config"],
+            # A developer's own .env must not change what is checked.
+            [
+                docker,
+                "compose",
+                "-f",
+                str(ROOT / "docker-compose.yml"),
+                "--env-file",
+                os.devnull,
+                "config",
+            ],
             capture_output=True,
             text=True,
-            env={"PATH": "/usr/bin:/bin:/usr/local/bin", **COMPOSE_ENV},
+            env=env,
         )
-        if result.returncode == 0:
-            return yaml.safe_load(result.stdout)
+        assert result.returncode == 0, result.stderr
+        return yaml.safe_load(result.stdout)
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
