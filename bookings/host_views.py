@@ -249,6 +249,7 @@ def _listed_bookings(request):
 def bookings_export(request):
     """The list's tab and search as CSV, with each guest's answers to the questions."""
     tab, _search, found = _listed_bookings(request)
+    found = found.select_related("calendar_event")  # Google Meet links, in the place column
     response = HttpResponse(
         bookings_csv(found, request.user.zone), content_type="text/csv; charset=utf-8"
     )
