@@ -289,3 +289,50 @@ def test_the_api_asks_the_event_types_questions_too(client, frozen_now, visit):
         "kind": "short",
         "value": "Acme",
     }
+
+
+def google_calendar_for_bookings(host, provider="google"):
+    from calendars.models import Calendar, Connection
+
+    connection = Connection.objects.create(
+        host=host, provider=provider, account_email=f"{host.handle}@{provider}.example"
+    )
+    return Calendar.objects.create(
+        connection=connection,
+        host=host,
+        external_id="primary",
+        name="Work",
+        can_write=True,
+        receives_bookings=True,
+    )
+
+
+def test_google_meet_is_offered_once_a_google_calendar_takes_bookings(host_client, alice):
+    page = host_client.get("/dashboard/event-types/new/").content.decode()
+    assert "Google Meet (connect Google Calendar first)" in page
+    response = host_client.post(
+        "/dashboard/event-types/new/", event_form(location_kind="google_meet", location="")
+    )
+    assert response.status_code == 400
+    assert "Connect Google Calendar under Calendars" in response.content.decode()
+    assert not EventType.objects.filter(host=alice, slug="site-visit").exists()
+
+    google_calendar_for_bookings(alice)
+    page = host_client.get("/dashboard/event-types/new/").content.decode()
+    assert ">Google Meet</option>" in page and "connect Google Calendar first" not in page
+    response = host_client.post(
+        "/dashboard/event-types/new/",
+        event_form(location_kind="google_meet", location="left over from another kind"),
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    saved = EventType.objects.get(host=alice, slug="site-visit")
+    assert saved.location_kind == LocationKind.GOOGLE_MEET and saved.location == ""
+    assert "Google Meet" in host_client.get(f"/alice/{saved.slug}/").content.decode()
+
+
+def test_an_outlook_calendar_does_not_make_google_meet_links(host_client, alice):
+    google_calendar_for_bookings(alice, provider="microsoft")
+    response = host_client.post(
+        "/dashboard/event-types/new/", event_form(location_kind="google_meet", location="")
+    )
+    assert response.status_code == 400
