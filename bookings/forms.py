@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from availability.forms import FURTHEST, LocalDateTimeField, read_in_zone
-from availability.timezones import is_known_timezone, timezone_choices
+from availability.timezones import is_known_timezone
+from availability.zone_picker import ZonePickerField
 from bookings.locations import KINDS, LocationKind
 from bookings.models import MAX_BUFFER_MINUTES, EventType, Question, QuestionKind, slug_validator
 from bookings.validators import refuse_unsafe_characters
@@ -398,7 +399,7 @@ class HostBookingForm(forms.Form):
         max_length=200, label="Guest name", validators=[refuse_unsafe_characters]
     )
     email = forms.EmailField(max_length=254, label="Guest email")
-    timezone = TimezoneField(label="Guest timezone")
+    timezone = ZonePickerField(label="Guest timezone")
     notes = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -407,7 +408,6 @@ class HostBookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.host = host
         self.fields["event_type"].queryset = EventType.objects.for_host(host)
-        self.fields["timezone"].widget = forms.Select(choices=timezone_choices())
         self.fields["timezone"].initial = host.timezone
         read_in_zone(self, host.zone)
 
