@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -165,6 +165,26 @@ def event_type_move(request, pk: int):
     event_type = _event_type(request, pk)
     services.move_event_type(event_type, up=request.POST.get("direction") == "up")
     return redirect("event-types")
+
+
+@host_required
+@require_POST
+def event_type_order(request):
+    """The whole order at once, from dragging in the list: `order` repeated, ids top first."""
+    try:
+        ordered = [int(value) for value in request.POST.getlist("order")]
+    except ValueError:
+        ordered = []
+    if not ordered or not services.reorder_event_types(request.user, ordered):
+        return JsonResponse(
+            {
+                "error": "That order does not match your event types; reload the page.",
+                "code": "stale_order",
+                "details": {},
+            },
+            status=409,
+        )
+    return JsonResponse({"order": ordered})
 
 
 @host_required

@@ -44,6 +44,7 @@
     setUpHoursEditor();
     setUpTimezonePicker();
     setUpZoneFields();
+    setUpEventTypeDrag();
     refreshPickerForBrowserZone();
   }
   document.addEventListener("DOMContentLoaded", onReady);
@@ -255,6 +256,72 @@
           zoneEntries().some(function (entry) { return entry.name === zone; })) {
         picker.set(zone);
       }
+    });
+  }
+
+  // --- event types: drag by the handle to reorder (the arrows stay, for keyboards) ----------
+  function setUpEventTypeDrag() {
+    var list = document.querySelector("[data-et-order]");
+    if (!list) return;
+    var status = document.getElementById("et-order-status");
+    function items() { return Array.prototype.slice.call(list.querySelectorAll("[data-et-id]")); }
+    function ids() { return items().map(function (item) { return item.getAttribute("data-et-id"); }); }
+    function syncArrows() {
+      var all = items();
+      all.forEach(function (item, index) {
+        var up = item.querySelector("[data-et-up]");
+        var down = item.querySelector("[data-et-down]");
+        if (up) up.disabled = index === 0;
+        if (down) down.disabled = index === all.length - 1;
+      });
+    }
+    function save(moved, before) {
+      var token = document.querySelector("[name=csrfmiddlewaretoken]");
+      var body = ids().map(function (id) { return "order=" + encodeURIComponent(id); }).join("&");
+      fetch(list.getAttribute("data-et-order"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": token ? token.value : "" },
+        body: body
+      }).then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        var place = items().indexOf(moved) + 1;
+        status.textContent = "Moved " + moved.getAttribute("data-et-title") + " to place " + place + " of " + items().length + ".";
+      }).catch(function () {
+        before.forEach(function (id) { list.appendChild(list.querySelector("[data-et-id='" + id + "']")); });
+        syncArrows();
+        status.textContent = "The new order could not be saved. Reload the page and try again.";
+      });
+    }
+    list.addEventListener("pointerdown", function (event) {
+      var handle = event.target.closest("[data-et-drag]");
+      if (!handle || event.button > 0) return;
+      event.preventDefault();
+      var dragged = handle.closest("[data-et-id]");
+      var before = ids();
+      // Listened for on the document: moving the item in the list drops a pointer capture.
+      dragged.classList.add("et-item--dragging");
+      function move(moveEvent) {
+        var next = null;
+        items().some(function (item) {
+          if (item === dragged) return false;
+          var box = item.getBoundingClientRect();
+          if (moveEvent.clientY < box.top + box.height / 2) { next = item; return true; }
+          return false;
+        });
+        if (next !== dragged.nextElementSibling) list.insertBefore(dragged, next);
+      }
+      function end() {
+        document.removeEventListener("pointermove", move);
+        document.removeEventListener("pointerup", end);
+        document.removeEventListener("pointercancel", end);
+        dragged.classList.remove("et-item--dragging");
+        syncArrows();
+        if (ids().join() !== before.join()) save(dragged, before);
+      }
+      document.addEventListener("pointermove", move);
+      document.addEventListener("pointerup", end);
+      document.addEventListener("pointercancel", end);
     });
   }
 

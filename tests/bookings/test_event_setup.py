@@ -203,6 +203,34 @@ def test_event_types_are_shown_in_the_order_the_host_chooses(client, alice, intr
     assert html.index(f"/alice/{second.slug}/") < html.index(f"/alice/{first}/")
 
 
+def test_a_dragged_order_is_saved_whole_and_a_stale_one_refused(client, alice, bob, intro, consult):
+    from tests.conftest import make_event_type
+
+    third = make_event_type(alice, "third")
+    bobs = make_event_type(bob, "bobs")
+    client.force_login(alice)
+    slugs = lambda: list(EventType.objects.for_host(alice).values_list("slug", flat=True))  # noqa: E731
+    response = client.post(
+        "/dashboard/event-types/order/", {"order": [third.pk, intro.pk, consult.pk]}
+    )
+    assert response.status_code == 200
+    assert slugs() == ["third", "intro", "consult"]
+    html = client.get("/alice/").content.decode()
+    assert html.index("/alice/third/") < html.index("/alice/intro/") < html.index("/alice/consult/")
+    # A list from a stale page (a type missing, one repeated, someone else's, not numbers).
+    for order in (
+        [intro.pk, consult.pk],
+        [intro.pk, intro.pk, consult.pk],
+        [intro.pk, consult.pk, bobs.pk],
+        ["x", "y", "z"],
+        [],
+    ):
+        response = client.post("/dashboard/event-types/order/", {"order": order})
+        assert response.status_code == 409
+        assert response.json()["code"] == "stale_order"
+        assert slugs() == ["third", "intro", "consult"]
+
+
 def test_a_host_uploads_a_picture_that_is_resized_and_served(client, alice, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(alice)
