@@ -34,6 +34,7 @@ from bookings.forms import (
     RescheduleForm,
     parse_instant,
 )
+from bookings.locations import LocationKind
 from bookings.models import (
     HOLDING_STATUSES,
     Booking,
@@ -42,6 +43,7 @@ from bookings.models import (
     EventType,
 )
 from bookings.picker import build_picker
+from calendars.services import google_meet_available
 from notifications.models import DeliveryStatus, EmailDelivery
 
 PAGE_SIZE = 20
@@ -93,11 +95,20 @@ def home(request):
 
 @host_required
 def event_types(request):
-    items = EventType.objects.for_host(request.user).order_by("position", "title")
+    items = list(EventType.objects.for_host(request.user).order_by("position", "title"))
+    # Google Meet types whose links cannot be made (Google disconnected since) say so.
+    meet_missing = any(
+        item.location_kind == LocationKind.GOOGLE_MEET for item in items
+    ) and not google_meet_available(request.user)
     return render(
         request,
         "bookings/host/event_types.html",
-        {"section": "event_types", "event_types": items, "public_link": _public_link(request)},
+        {
+            "section": "event_types",
+            "event_types": items,
+            "public_link": _public_link(request),
+            "meet_missing": meet_missing,
+        },
     )
 
 

@@ -364,3 +364,13 @@ def test_an_outlook_calendar_does_not_make_google_meet_links(host_client, alice)
         "/dashboard/event-types/new/", event_form(location_kind="google_meet", location="")
     )
     assert response.status_code == 400
+
+
+def test_a_meet_type_without_google_says_so_in_the_list(host_client, alice, intro):
+    intro.location_kind = LocationKind.GOOGLE_MEET
+    intro.save(update_fields=["location_kind"])
+    listing = host_client.get("/dashboard/event-types/").content.decode()
+    assert "no Meet links" in listing and 'href="/dashboard/calendars/"' in listing
+    google_calendar_for_bookings(alice)
+    listing = host_client.get("/dashboard/event-types/").content.decode()
+    assert "Google Meet" in listing and "no Meet links" not in listing
