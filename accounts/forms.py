@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, PasswordResetForm, UserChangeForm
 
 from accounts.models import User
-from availability.timezones import timezone_choices
+from availability.zone_picker import ZonePickerField
 from security.captcha import CaptchaFormMixin
 
 
@@ -49,7 +49,7 @@ class HostPasswordResetForm(CaptchaFormMixin, OutboxPasswordResetForm):
 class ProfileForm(forms.ModelForm):
     """What guests see of a host: name, public handle, timezone."""
 
-    timezone = forms.ChoiceField(choices=timezone_choices)
+    timezone = ZonePickerField(label="Your timezone")
 
     class Meta:
         model = User

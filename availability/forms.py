@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from availability.models import Weekday
 from availability.services import AvailabilityError, TimeRange, check_ranges
-from availability.timezones import timezone_choices
+from availability.timezones import resolve_timezone, timezone_label
+from availability.zone_picker import ZonePickerField
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -85,7 +86,7 @@ class CopyDayForm(forms.Form):
 
 
 class TimezoneForm(forms.Form):
-    timezone = forms.ChoiceField(choices=timezone_choices, label="Timezone of your hours")
+    timezone = ZonePickerField(label="Timezone of your hours")
 
 
 class DateOverrideForm(forms.Form):
@@ -193,17 +194,23 @@ class WeeklyHoursEditor:
             for day in Weekday
         ]
         self.zone_name = zone_name
+        self.zone_text = ""  # what was typed, when it named no zone
+
+    @property
+    def zone_label(self) -> str:
+        """The timezone box's text: the typed text that failed, else the zone as read."""
+        return self.zone_text or timezone_label(self.zone_name, timezone.now())
 
     def is_valid(self) -> bool:
-        from availability.timezones import is_known_timezone
-
         data = self.data
-        zone = data.get("timezone", self.zone_name)
-        if not is_known_timezone(zone):
-            self.zone_error = "Choose a timezone from the list."
+        typed = data.get("timezone", self.zone_name)
+        zone = resolve_timezone(typed)
+        if zone is None:
+            self.zone_error = "Type a city in that timezone, such as London, and choose it."
+            self.zone_text = str(typed)[:100]
         else:
             self.cleaned_zone = zone
-        self.zone_name = zone if is_known_timezone(zone) else self.zone_name
+            self.zone_name = zone
         for day in self.days:
             number = day["value"]
             starts = data.getlist(f"day_{number}_start")

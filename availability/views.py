@@ -25,7 +25,6 @@ from availability.forms import (
 )
 from availability.loader import find_slots
 from availability.models import BusyBlock, DateOverride
-from availability.timezones import timezone_choices
 from bookings.models import EventType
 
 PREVIEW_DAYS = 7
@@ -76,7 +75,6 @@ def availability(request):
     context = {
         "section": "availability",
         "editor": editor,
-        "timezone_choices": timezone_choices(),
         "form": form,
         "copy_form": CopyDayForm(),
         "timezone_form": TimezoneForm(initial={"timezone": host.timezone}),

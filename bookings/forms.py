@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from availability.forms import FURTHEST, LocalDateTimeField, read_in_zone
-from availability.timezones import is_known_timezone, timezone_choices
+from availability.timezones import is_known_timezone
+from availability.zone_picker import ZonePickerField
 from bookings.locations import KINDS, LocationKind
 from bookings.models import MAX_BUFFER_MINUTES, EventType, Question, QuestionKind, slug_validator
 from bookings.validators import refuse_unsafe_characters
@@ -274,7 +275,8 @@ class EventTypeForm(PriceFieldsMixin, forms.ModelForm):
         }
         help_texts = {
             "location": "In person: the address. Phone call I take: your number. "
-            "Link: the https:// address of the meeting.",
+            "Link: the https:// address of the meeting. Google Meet: nothing, each booking "
+            "gets its own link.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -283,11 +285,32 @@ class EventTypeForm(PriceFieldsMixin, forms.ModelForm):
         self.host = host
         self.fields["slug"].required = False
         self.fields["slug"].help_text = "Part of the booking URL; made from the title when empty."
+        self._offer_google_meet()
         duration = self.instance.duration_minutes if self.instance.pk else 30
         if duration not in DURATION_PRESETS:
             self.initial.setdefault("duration_other", duration)
         else:
             self.initial.setdefault("duration_minutes", duration)
+
+    def _offer_google_meet(self) -> None:
+        """Google Meet links are made with the event in the host's Google Calendar: without
+        one the choice says what to do first, and choosing it is refused (see clean)."""
+        from calendars.services import google_meet_available
+
+        self.meet_available = google_meet_available(self.host)
+        if self.meet_available:
+            return
+        field = self.fields["location_kind"]
+        field.choices = [
+            (value, f"{label} (connect Google Calendar first)")
+            if value == LocationKind.GOOGLE_MEET
+            else (value, label)
+            for value, label in field.choices
+        ]
+        field.help_text = (
+            "Google Meet needs your Google Calendar: connect it under Calendars and choose "
+            "a calendar for new bookings."
+        )
 
     def clean_slug(self):
         slug = (self.cleaned_data.get("slug") or slugify(self.data.get("title", ""))[:50]).lower()
@@ -317,8 +340,19 @@ class EventTypeForm(PriceFieldsMixin, forms.ModelForm):
             self.add_error("location", f"Give the {KINDS[kind].detail_label.lower()}.")
         elif kind == LocationKind.LINK and not detail.startswith(("https://", "http://")):
             self.add_error("location", "Give the full link, starting with https://")
-        elif kind == LocationKind.PHONE_GUEST:
+        elif kind in (LocationKind.PHONE_GUEST, LocationKind.GOOGLE_MEET):
             data["location"] = ""
+        if (
+            kind == LocationKind.GOOGLE_MEET
+            and not self.meet_available
+            and "location_kind" in self.changed_data
+        ):
+            self.add_error(
+                "location_kind",
+                "Google Meet links are made in your Google Calendar. Connect Google Calendar "
+                "under Calendars and choose a calendar for new bookings, then choose Google "
+                "Meet here.",
+            )
         return data
 
     def _post_clean(self):
@@ -365,7 +399,7 @@ class HostBookingForm(forms.Form):
         max_length=200, label="Guest name", validators=[refuse_unsafe_characters]
     )
     email = forms.EmailField(max_length=254, label="Guest email")
-    timezone = TimezoneField(label="Guest timezone")
+    timezone = ZonePickerField(label="Guest timezone")
     notes = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -374,7 +408,6 @@ class HostBookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.host = host
         self.fields["event_type"].queryset = EventType.objects.for_host(host)
-        self.fields["timezone"].widget = forms.Select(choices=timezone_choices())
         self.fields["timezone"].initial = host.timezone
         read_in_zone(self, host.zone)
 

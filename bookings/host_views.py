@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from bookings.forms import (
     RescheduleForm,
     parse_instant,
 )
+from bookings.locations import LocationKind
 from bookings.models import (
     HOLDING_STATUSES,
     Booking,
@@ -42,6 +43,7 @@ from bookings.models import (
     EventType,
 )
 from bookings.picker import build_picker
+from calendars.services import google_meet_available
 from notifications.models import DeliveryStatus, EmailDelivery
 
 PAGE_SIZE = 20
@@ -93,11 +95,20 @@ def home(request):
 
 @host_required
 def event_types(request):
-    items = EventType.objects.for_host(request.user).order_by("position", "title")
+    items = list(EventType.objects.for_host(request.user).order_by("position", "title"))
+    # Google Meet types whose links cannot be made (Google disconnected since) say so.
+    meet_missing = any(
+        item.location_kind == LocationKind.GOOGLE_MEET for item in items
+    ) and not google_meet_available(request.user)
     return render(
         request,
         "bookings/host/event_types.html",
-        {"section": "event_types", "event_types": items, "public_link": _public_link(request)},
+        {
+            "section": "event_types",
+            "event_types": items,
+            "public_link": _public_link(request),
+            "meet_missing": meet_missing,
+        },
     )
 
 
@@ -165,6 +176,26 @@ def event_type_move(request, pk: int):
     event_type = _event_type(request, pk)
     services.move_event_type(event_type, up=request.POST.get("direction") == "up")
     return redirect("event-types")
+
+
+@host_required
+@require_POST
+def event_type_order(request):
+    """The whole order at once, from dragging in the list: `order` repeated, ids top first."""
+    try:
+        ordered = [int(value) for value in request.POST.getlist("order")]
+    except ValueError:
+        ordered = []
+    if not ordered or not services.reorder_event_types(request.user, ordered):
+        return JsonResponse(
+            {
+                "error": "That order does not match your event types; reload the page.",
+                "code": "stale_order",
+                "details": {},
+            },
+            status=409,
+        )
+    return JsonResponse({"order": ordered})
 
 
 @host_required
@@ -249,6 +280,7 @@ def _listed_bookings(request):
 def bookings_export(request):
     """The list's tab and search as CSV, with each guest's answers to the questions."""
     tab, _search, found = _listed_bookings(request)
+    found = found.select_related("calendar_event")  # Google Meet links, in the place column
     response = HttpResponse(
         bookings_csv(found, request.user.zone), content_type="text/csv; charset=utf-8"
     )

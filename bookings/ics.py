@@ -12,7 +12,6 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
-from bookings.locations import LocationKind
 from bookings.models import Booking, BookingStatus
 from bookings.validators import is_unsafe_character
 
@@ -86,7 +85,7 @@ def booking_event(booking: Booking, *, for_host: bool = False) -> Event:
         status=_EVENT_STATUS[booking.status],
     )
     place = booking.place
-    if place is not None and place.kind == LocationKind.LINK and place.url.startswith("http"):
+    if place is not None and place.is_online:
         event.add("url", place.url)
     return event
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -146,6 +146,7 @@ class EventType(models.Model):
     @property
     def takes_payment(self) -> bool:
         return self.payment_mode != PaymentMode.NONE and self.price_amount > 0
+
     def place(self) -> Place | None:
         return describe_location(self.location_kind, self.location)
 
@@ -302,8 +303,21 @@ class Booking(models.Model):
     @property
     def place(self) -> Place | None:
         return describe_location(
-            self.event_type.location_kind, self.event_type.location, self.guest_phone
+            self.event_type.location_kind,
+            self.event_type.location,
+            self.guest_phone,
+            self.meeting_url,
         )
+
+    @property
+    def meeting_url(self) -> str:
+        """The Google Meet link stored when the calendar event was written ("" until then)."""
+        if self.event_type.location_kind != LocationKind.GOOGLE_MEET:
+            return ""
+        try:
+            return self.calendar_event.meeting_url
+        except ObjectDoesNotExist:
+            return ""
 
     def has_started(self, now: dt.datetime | None = None) -> bool:
         return self.start <= (now or timezone.now())

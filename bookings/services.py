@@ -427,6 +427,24 @@ def remove_event_type(event_type: EventType) -> bool:
         return True
 
 
+def reorder_event_types(host, ordered_ids: list[int]) -> bool:
+    """Put the host's types in the order given (a drag in the list), renumbering 0..n-1.
+
+    The ids must be exactly the host's types, each once: a list made from a stale page (a
+    type added or deleted since) is refused with False and nothing changes."""
+    with transaction.atomic():
+        _lock_host(host.pk)
+        current = {item.pk: item for item in EventType.objects.for_host(host.pk)}
+        if len(ordered_ids) != len(set(ordered_ids)) or set(ordered_ids) != set(current):
+            return False
+        for position, pk in enumerate(ordered_ids):
+            item = current[pk]
+            if item.position != position:
+                item.position = position
+                item.save(update_fields=["position"])
+    return True
+
+
 def move_event_type(event_type: EventType, *, up: bool) -> None:
     """Swap the type with its neighbour in the host's order, renumbering 0..n-1 as it goes."""
     with transaction.atomic():

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from availability.models import BusyBlock, BusySource
+from bookings.locations import LocationKind
 from bookings.models import ACTIVE_STATUSES, Booking, BookingStatus, EventType
 from calendars import crypto, ics
 from calendars.models import (
@@ -679,6 +680,10 @@ def booking_changed(booking: Booking) -> None:
     ).exists()
     if not has_target and not WrittenEvent.objects.filter(booking_id=booking.pk).exists():
         return
+    if has_target and booking.is_active and _meeting_link_coming(booking):
+        from notifications.services import hold_for_meeting_link
+
+        hold_for_meeting_link(booking)
     from calendars import tasks
 
     booking_id = booking.pk
@@ -686,10 +691,34 @@ def booking_changed(booking: Booking) -> None:
 
 
 def wants_google_meet(booking: Booking) -> bool:
-    """Whether the event should carry a Google Meet conference.
+    """Whether the event should carry a Google Meet conference."""
+    return booking.event_type.location_kind == LocationKind.GOOGLE_MEET
 
-    Location kinds arrive with another change; until then no booking asks for one."""
-    return getattr(booking.event_type, "location_kind", "") == "google_meet"
+
+def google_meet_available(host) -> bool:
+    """Whether bookings of this host can get a Google Meet link: Google makes it with the
+    event written to the host's Google calendar for new bookings."""
+    return Calendar.objects.filter(
+        host=host,
+        receives_bookings=True,
+        connection__status=ConnectionStatus.ACTIVE,
+        connection__provider=Provider.GOOGLE,
+    ).exists()
+
+
+def _meeting_link_coming(booking: Booking) -> bool:
+    """A Google Meet booking whose link the queued write will create (none stored yet)."""
+    if not wants_google_meet(booking) or not google_meet_available(booking.host_id):
+        return False
+    return not WrittenEvent.objects.filter(booking_id=booking.pk).exclude(meeting_url="").exists()
+
+
+def _release_held_emails(booking: Booking, record: WrittenEvent) -> None:
+    """The write is over, done or given up: a Meet booking's emails need not wait any more."""
+    if wants_google_meet(booking):
+        from notifications.services import release_for_meeting_link
+
+        release_for_meeting_link(booking, record.meeting_url)
 
 
 def event_details(booking: Booking, *, add_conference: bool = False) -> EventDetails:
@@ -730,14 +759,17 @@ def push_booking(booking_id: int, *, add_conference: bool | None = None) -> floa
             _push(booking, record, add_conference)
         except ReconnectNeeded as error:
             _record_failure(record, error.message, final=True)
+            _release_held_emails(booking, record)
             return None
         except ProviderError as error:
             final = record.attempts + 1 >= MAX_WRITE_ATTEMPTS
             _record_failure(record, error.message, final=final)
             logger.warning("calendar write failed booking=%s: %s", booking.uid, error.message)
             if final:
+                _release_held_emails(booking, record)
                 return None
             return backoff_delay(record.attempts, error.retry_after)
+        _release_held_emails(booking, record)
         return None
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
         name="event-type-duplicate",
     ),
     path("event-types/<int:pk>/move/", host_views.event_type_move, name="event-type-move"),
+    path("event-types/order/", host_views.event_type_order, name="event-type-order"),
     path("event-types/<int:pk>/toggle/", host_views.event_type_toggle, name="event-type-toggle"),
     path("event-types/<int:pk>/delete/", host_views.event_type_delete, name="event-type-delete"),
     path("availability/", availability_views.availability, name="availability"),

@@ -139,6 +139,14 @@ def compose(delivery: EmailDelivery, booking: Booking, when: str, old_when: str)
             "Here are your current links",
             [f"You asked for fresh links to {title} with {host_name}."],
         )
+    if kind == EmailKind.MEETING_LINK:
+        meeting_url = booking.meeting_url
+        return Composed(
+            f"Google Meet link: {title} with {host_name}, {when}",
+            "Your Google Meet link",
+            [f"Join {title} with {host_name} with Google Meet, at the link below."],
+            [("Join with Google Meet", meeting_url)] if meeting_url else [],
+        )
     if kind == EmailKind.REMINDER:
         lead = _reminder_lead(snapshot.get("minutes_before", 60))
         other = guest_name if delivery.recipient_role == Recipient.HOST else host_name

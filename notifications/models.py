@@ -31,6 +31,7 @@ class EmailKind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
     PAYMENT_REFUNDED = "payment_refunded", "Paid too late: refunded"
     FRESH_LINKS = "fresh_links", "Fresh links"
+    MEETING_LINK = "meeting_link", "Google Meet link"
     # To hosts
     HOST_NEW_BOOKING = "host_new_booking", "New booking"
     HOST_NEW_REQUEST = "host_new_request", "New request to confirm"
@@ -84,6 +85,9 @@ class EmailDelivery(models.Model):
     provider_message_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Not sent before this unless released: a Google Meet booking's emails wait for the
+    # calendar write that makes the link (notifications.services.hold_for_meeting_link).
+    held_until = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

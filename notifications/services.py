@@ -20,7 +20,7 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, CancelledBy
@@ -152,6 +152,99 @@ def on_rescheduled(
         schedule_reminders(booking, now)
 
 
+# --- Google Meet links ------------------------------------------------------------------------
+
+# How long a Google Meet booking's emails wait for the calendar write that makes the link. After
+# that they go without it, saying it follows (a Google outage must never hold a confirmation
+# back), and the link comes in an email of its own once it exists.
+MEETING_LINK_WAIT = dt.timedelta(minutes=2)
+
+# The emails that say where the meeting is (all but cancellations and declines).
+_PLACE_KINDS = (
+    EmailKind.BOOKING_CONFIRMED,
+    EmailKind.REQUEST_RECEIVED,
+    EmailKind.REQUEST_CONFIRMED,
+    EmailKind.BOOKING_RESCHEDULED,
+    EmailKind.REMINDER,
+    EmailKind.HOST_NEW_BOOKING,
+    EmailKind.HOST_NEW_REQUEST,
+    EmailKind.HOST_GUEST_RESCHEDULED,
+)
+
+
+def hold_for_meeting_link(booking: Booking, now: dt.datetime | None = None) -> int:
+    """Hold the booking's unsent emails until its Google Meet link is stored.
+
+    Called in the booking's transaction, after the `on_*` functions decided its emails, when
+    the calendar write queued with them will create the link. The calendar write releases the
+    emails (`release_for_meeting_link`); if it has not by MEETING_LINK_WAIT, a task queued for
+    that moment sends them anyway (and the sweeper, should that task be lost). Emails render
+    the booking when they are sent, so a released one carries the link.
+    """
+    now = now or timezone.now()
+    until = now + MEETING_LINK_WAIT
+    held = list(
+        EmailDelivery.objects.filter(
+            booking=booking,
+            status=DeliveryStatus.PENDING,
+            held_until__isnull=True,
+            kind__in=_PLACE_KINDS,
+        ).values_list("pk", flat=True)
+    )
+    if not held:
+        return 0
+    EmailDelivery.objects.filter(pk__in=held).update(held_until=until, next_attempt_at=until)
+    # A second past the deadline, so the worker's clock finds the hold over.
+    countdown = MEETING_LINK_WAIT.total_seconds() + 1
+    for delivery_id in held:
+        transaction.on_commit(
+            lambda delivery_id=delivery_id: _enqueue_later(delivery_id, countdown)
+        )
+    return len(held)
+
+
+def _enqueue_later(delivery_id: int, countdown: float) -> None:
+    from notifications.tasks import send_email_delivery
+
+    try:
+        send_email_delivery.apply_async((delivery_id,), countdown=countdown, retry=False)
+    except Exception as error:  # as in enqueue: the sweeper sends it at the deadline
+        logger.warning(
+            "could not enqueue held email delivery id=%s (%s); the sweeper will",
+            delivery_id,
+            type(error).__name__,
+        )
+
+
+def release_for_meeting_link(booking: Booking, meeting_url: str) -> int:
+    """The calendar write is over (the link stored, or failed for good): held emails go now.
+
+    A guest whose email went out without the link (the wait ran out first) gets the link in
+    an email of its own, once. Returns how many held emails were released."""
+    now = timezone.now()
+    held = list(
+        EmailDelivery.objects.filter(
+            booking=booking, status=DeliveryStatus.PENDING, held_until__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    if held:
+        EmailDelivery.objects.filter(pk__in=held).update(held_until=None, next_attempt_at=now)
+        for delivery_id in held:
+            transaction.on_commit(lambda delivery_id=delivery_id: enqueue(delivery_id))
+    # A delivery still marked held but no longer pending went out when the wait ran out.
+    sent_without_link = EmailDelivery.objects.filter(
+        booking=booking,
+        recipient_role=Recipient.GUEST,
+        held_until__isnull=False,
+        status__in=[DeliveryStatus.SENDING, DeliveryStatus.SENT],
+    )
+    if meeting_url and booking.is_active and sent_without_link.exists():
+        announce(
+            booking, EmailKind.MEETING_LINK, Recipient.GUEST, key=f"{booking.uid}:meeting_link"
+        )
+    return len(held)
+
+
 # --- reminders --------------------------------------------------------------------------------
 
 
@@ -238,8 +331,10 @@ def build_email(delivery: EmailDelivery):
 def attempt_delivery(delivery_id: int, now: dt.datetime | None = None) -> float | None:
     """Send a pending delivery once. Returns seconds to wait before retrying, or None."""
     now = now or timezone.now()
-    claimed = EmailDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    claimed = (
+        EmailDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+        .filter(Q(held_until__isnull=True) | Q(held_until__lte=now))  # see hold_for_meeting_link
+        .update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
     if not claimed:
         return None  # sent already, being sent, or given up on

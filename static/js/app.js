@@ -37,27 +37,17 @@
   });
 
   function onReady() {
-    prefillTimezone();
     focusFirstError();
     placeCalendarItems(document);
     setUpCalendarToggle();
     setUpUndo();
     setUpHoursEditor();
     setUpTimezonePicker();
+    setUpZoneFields();
+    setUpEventTypeDrag();
     refreshPickerForBrowserZone();
   }
   document.addEventListener("DOMContentLoaded", onReady);
-
-  function prefillTimezone() {
-    var form = document.querySelector("[data-prefill-timezone]");
-    if (!form) return;
-    var select = form.querySelector("select[name=timezone]");
-    var zone;
-    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (error) { return; }
-    if (!select || !zone || select.value !== "UTC") return;
-    var known = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
-    if (known) select.value = zone;
-  }
 
   // A form sent back with errors: put the keyboard on the first field to fix.
   function focusFirstError() {
@@ -132,25 +122,31 @@
   }
   function zoneLabel(entry) { return entry.city + " (" + entry.offset + ") · " + entry.time; }
 
-  function setUpTimezonePicker() {
-    var input = document.getElementById("tz-input");
-    if (!input || input.hasAttribute("role")) return;
+  function zoneLabelOf(name) {
+    var found = zoneEntries().filter(function (entry) { return entry.name === name; })[0];
+    return found ? zoneLabel(found) : name;
+  }
+
+  // A text box becomes a combobox of readable zones; the IANA name goes in a hidden input
+  // that takes over the box's name. onChoose(name) runs after a choice.
+  function makeZoneCombobox(input, onChoose) {
     var form = input.form;
+    var base = input.id || "zone";
     var list = document.createElement("ul");
-    list.id = "tz-list";
+    list.id = base + "-list";
     list.className = "tz-list";
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-label", "Timezones");
     list.hidden = true;
-    input.parentNode.appendChild(list);
+    input.parentNode.insertBefore(list, input.nextSibling);
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", "tz-list");
+    input.setAttribute("aria-controls", list.id);
     var hidden = document.createElement("input");
     hidden.type = "hidden";
-    hidden.name = "tz";
-    hidden.value = input.getAttribute("data-zone");
+    hidden.name = input.name;
+    hidden.value = input.getAttribute("data-zone") || "";
     input.removeAttribute("name");
     form.appendChild(hidden);
     var shown = [];
@@ -165,7 +161,7 @@
       list.innerHTML = "";
       shown.forEach(function (entry, index) {
         var item = document.createElement("li");
-        item.id = "tz-option-" + index;
+        item.id = base + "-option-" + index;
         item.className = "tz-option";
         item.setAttribute("role", "option");
         item.setAttribute("aria-selected", "false");
@@ -202,10 +198,10 @@
       var entry = shown[index];
       if (!entry) return;
       input.value = zoneLabel(entry);
+      original = input.value;
       hidden.value = entry.name;
       close();
-      document.cookie = "tz=" + encodeURIComponent(entry.name) + "; path=/; max-age=31536000; SameSite=Lax";
-      form.requestSubmit();
+      onChoose(entry.name);
     }
     input.addEventListener("focus", function () { input.select(); });
     input.addEventListener("input", function () { render(input.value); });
@@ -213,18 +209,119 @@
       if (event.key === "ArrowDown") { event.preventDefault(); if (list.hidden) render(input.value === original ? "" : input.value); highlight(active + 1); }
       else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
       else if (event.key === "Enter") { if (!list.hidden && active >= 0) { event.preventDefault(); choose(active); } else if (!list.hidden && shown.length) { event.preventDefault(); choose(0); } }
-      else if (event.key === "Escape") { close(); input.value = original; }
+      else if (event.key === "Escape") { if (!list.hidden) event.preventDefault(); close(); input.value = original; input.select(); }
     });
     list.addEventListener("mousedown", function (event) { event.preventDefault(); });
     list.addEventListener("click", function (event) {
       var item = event.target.closest("[role=option]");
       if (item) choose(Array.prototype.indexOf.call(list.children, item));
     });
+    // Typed text that was not chosen is dropped: the last chosen zone stays.
     input.addEventListener("blur", function () { setTimeout(function () { close(); if (hidden.value) input.value = original; }, 150); });
+    return {
+      set: function (name) { hidden.value = name; input.value = zoneLabelOf(name); original = input.value; }
+    };
+  }
+
+  function setUpTimezonePicker() {
+    var input = document.getElementById("tz-input");
+    if (!input || input.hasAttribute("role")) return;
+    var form = input.form;
+    makeZoneCombobox(input, function (name) {
+      document.cookie = "tz=" + encodeURIComponent(name) + "; path=/; max-age=31536000; SameSite=Lax";
+      form.requestSubmit();
+    });
     form.addEventListener("submit", function () {
       if (document.activeElement && document.activeElement.name === "clock") {
         document.cookie = "clock=" + document.activeElement.value + "; path=/; max-age=31536000; SameSite=Lax";
       }
+    });
+  }
+
+  // The host's forms (settings, weekly hours, a booking for a guest): the same picker, which
+  // only fills the field; the form's own Save sends it. On first set-up (the zone still
+  // UTC) it starts from the browser's zone.
+  function setUpZoneFields() {
+    document.querySelectorAll("input[data-zone-picker]").forEach(function (input) {
+      if (input.hasAttribute("role")) return;
+      var wrapper = document.createElement("div");
+      wrapper.className = "tz-combo";
+      input.parentNode.insertBefore(wrapper, input);
+      wrapper.appendChild(input);
+      var picker = makeZoneCombobox(input, function () {});
+      var prefill = input.form && input.form.hasAttribute("data-prefill-timezone");
+      var zone;
+      try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (error) { zone = ""; }
+      if (prefill && input.getAttribute("data-zone") === "UTC" && zone && zone !== "UTC" &&
+          zoneEntries().some(function (entry) { return entry.name === zone; })) {
+        picker.set(zone);
+      }
+    });
+  }
+
+  // --- event types: drag by the handle to reorder (the arrows stay, for keyboards) ----------
+  function setUpEventTypeDrag() {
+    var list = document.querySelector("[data-et-order]");
+    if (!list) return;
+    var status = document.getElementById("et-order-status");
+    function items() { return Array.prototype.slice.call(list.querySelectorAll("[data-et-id]")); }
+    function ids() { return items().map(function (item) { return item.getAttribute("data-et-id"); }); }
+    function syncArrows() {
+      var all = items();
+      all.forEach(function (item, index) {
+        var up = item.querySelector("[data-et-up]");
+        var down = item.querySelector("[data-et-down]");
+        if (up) up.disabled = index === 0;
+        if (down) down.disabled = index === all.length - 1;
+      });
+    }
+    function save(moved, before) {
+      var token = document.querySelector("[name=csrfmiddlewaretoken]");
+      var body = ids().map(function (id) { return "order=" + encodeURIComponent(id); }).join("&");
+      fetch(list.getAttribute("data-et-order"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": token ? token.value : "" },
+        body: body
+      }).then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        var place = items().indexOf(moved) + 1;
+        status.textContent = "Moved " + moved.getAttribute("data-et-title") + " to place " + place + " of " + items().length + ".";
+      }).catch(function () {
+        before.forEach(function (id) { list.appendChild(list.querySelector("[data-et-id='" + id + "']")); });
+        syncArrows();
+        status.textContent = "The new order could not be saved. Reload the page and try again.";
+      });
+    }
+    list.addEventListener("pointerdown", function (event) {
+      var handle = event.target.closest("[data-et-drag]");
+      if (!handle || event.button > 0) return;
+      event.preventDefault();
+      var dragged = handle.closest("[data-et-id]");
+      var before = ids();
+      // Listened for on the document: moving the item in the list drops a pointer capture.
+      dragged.classList.add("et-item--dragging");
+      function move(moveEvent) {
+        var next = null;
+        items().some(function (item) {
+          if (item === dragged) return false;
+          var box = item.getBoundingClientRect();
+          if (moveEvent.clientY < box.top + box.height / 2) { next = item; return true; }
+          return false;
+        });
+        if (next !== dragged.nextElementSibling) list.insertBefore(dragged, next);
+      }
+      function end() {
+        document.removeEventListener("pointermove", move);
+        document.removeEventListener("pointerup", end);
+        document.removeEventListener("pointercancel", end);
+        dragged.classList.remove("et-item--dragging");
+        syncArrows();
+        if (ids().join() !== before.join()) save(dragged, before);
+      }
+      document.addEventListener("pointermove", move);
+      document.addEventListener("pointerup", end);
+      document.addEventListener("pointercancel", end);
     });
   }
 

@@ -203,6 +203,34 @@ def test_event_types_are_shown_in_the_order_the_host_chooses(client, alice, intr
     assert html.index(f"/alice/{second.slug}/") < html.index(f"/alice/{first}/")
 
 
+def test_a_dragged_order_is_saved_whole_and_a_stale_one_refused(client, alice, bob, intro, consult):
+    from tests.conftest import make_event_type
+
+    third = make_event_type(alice, "third")
+    bobs = make_event_type(bob, "bobs")
+    client.force_login(alice)
+    slugs = lambda: list(EventType.objects.for_host(alice).values_list("slug", flat=True))  # noqa: E731
+    response = client.post(
+        "/dashboard/event-types/order/", {"order": [third.pk, intro.pk, consult.pk]}
+    )
+    assert response.status_code == 200
+    assert slugs() == ["third", "intro", "consult"]
+    html = client.get("/alice/").content.decode()
+    assert html.index("/alice/third/") < html.index("/alice/intro/") < html.index("/alice/consult/")
+    # A list from a stale page (a type missing, one repeated, someone else's, not numbers).
+    for order in (
+        [intro.pk, consult.pk],
+        [intro.pk, intro.pk, consult.pk],
+        [intro.pk, consult.pk, bobs.pk],
+        ["x", "y", "z"],
+        [],
+    ):
+        response = client.post("/dashboard/event-types/order/", {"order": order})
+        assert response.status_code == 409
+        assert response.json()["code"] == "stale_order"
+        assert slugs() == ["third", "intro", "consult"]
+
+
 def test_a_host_uploads_a_picture_that_is_resized_and_served(client, alice, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(alice)
@@ -289,3 +317,60 @@ def test_the_api_asks_the_event_types_questions_too(client, frozen_now, visit):
         "kind": "short",
         "value": "Acme",
     }
+
+
+def google_calendar_for_bookings(host, provider="google"):
+    from calendars.models import Calendar, Connection
+
+    connection = Connection.objects.create(
+        host=host, provider=provider, account_email=f"{host.handle}@{provider}.example"
+    )
+    return Calendar.objects.create(
+        connection=connection,
+        host=host,
+        external_id="primary",
+        name="Work",
+        can_write=True,
+        receives_bookings=True,
+    )
+
+
+def test_google_meet_is_offered_once_a_google_calendar_takes_bookings(host_client, alice):
+    page = host_client.get("/dashboard/event-types/new/").content.decode()
+    assert "Google Meet (connect Google Calendar first)" in page
+    response = host_client.post(
+        "/dashboard/event-types/new/", event_form(location_kind="google_meet", location="")
+    )
+    assert response.status_code == 400
+    assert "Connect Google Calendar under Calendars" in response.content.decode()
+    assert not EventType.objects.filter(host=alice, slug="site-visit").exists()
+
+    google_calendar_for_bookings(alice)
+    page = host_client.get("/dashboard/event-types/new/").content.decode()
+    assert ">Google Meet</option>" in page and "connect Google Calendar first" not in page
+    response = host_client.post(
+        "/dashboard/event-types/new/",
+        event_form(location_kind="google_meet", location="left over from another kind"),
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    saved = EventType.objects.get(host=alice, slug="site-visit")
+    assert saved.location_kind == LocationKind.GOOGLE_MEET and saved.location == ""
+    assert "Google Meet" in host_client.get(f"/alice/{saved.slug}/").content.decode()
+
+
+def test_an_outlook_calendar_does_not_make_google_meet_links(host_client, alice):
+    google_calendar_for_bookings(alice, provider="microsoft")
+    response = host_client.post(
+        "/dashboard/event-types/new/", event_form(location_kind="google_meet", location="")
+    )
+    assert response.status_code == 400
+
+
+def test_a_meet_type_without_google_says_so_in_the_list(host_client, alice, intro):
+    intro.location_kind = LocationKind.GOOGLE_MEET
+    intro.save(update_fields=["location_kind"])
+    listing = host_client.get("/dashboard/event-types/").content.decode()
+    assert "no Meet links" in listing and 'href="/dashboard/calendars/"' in listing
+    google_calendar_for_bookings(alice)
+    listing = host_client.get("/dashboard/event-types/").content.decode()
+    assert "Google Meet" in listing and "no Meet links" not in listing

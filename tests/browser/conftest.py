@@ -78,3 +78,36 @@ def assert_no_sideways_scroll(page) -> None:
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+
+
+@pytest.fixture
+def google(settings, live_server):
+    """The local Google fake, with the settings (and BASE_URL) pointed at it and the server."""
+    from tests.fakes import google_server
+    from tests.fakes.google_server import FakeGoogle
+
+    fake = FakeGoogle().start()
+    settings.BASE_URL = live_server.url
+    settings.GOOGLE_CLIENT_ID = google_server.CLIENT_ID
+    settings.GOOGLE_CLIENT_SECRET = google_server.CLIENT_SECRET
+    settings.GOOGLE_OAUTH_AUTH_URI = f"{fake.url}/o/oauth2/auth"
+    settings.GOOGLE_OAUTH_TOKEN_URI = f"{fake.url}/token"
+    settings.GOOGLE_OAUTH_REVOKE_URI = f"{fake.url}/revoke"
+    settings.GOOGLE_API_BASE_URL = f"{fake.url}/"
+    settings.MICROSOFT_CLIENT_ID = ""
+    yield fake
+    fake.stop()
+
+
+def log_in(page, base_url: str, email: str = "alice@example.com") -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("pw-for-tests-123")
+    page.get_by_role("button", name="Log in").click()
+
+
+def connect_google_calendar(page) -> None:
+    """From the dashboard, through the fake's consent screen, back to Calendars."""
+    page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Calendars").click()
+    page.get_by_role("button", name="Connect Google Calendar").click()
+    page.get_by_role("link", name="Allow").click()

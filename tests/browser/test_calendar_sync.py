@@ -13,27 +13,10 @@ from bookings.models import Booking
 from calendars.providers.google import own_event_id
 from tests.browser.conftest import screenshot
 from tests.conftest import make_event_type, make_host
-from tests.fakes import google_server
-from tests.fakes.google_server import FakeGoogle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NY = ZoneInfo("America/New_York")
-
-
-@pytest.fixture
-def google(settings, live_server):
-    fake = FakeGoogle().start()
-    settings.BASE_URL = live_server.url
-    settings.GOOGLE_CLIENT_ID = google_server.CLIENT_ID
-    settings.GOOGLE_CLIENT_SECRET = google_server.CLIENT_SECRET
-    settings.GOOGLE_OAUTH_AUTH_URI = f"{fake.url}/o/oauth2/auth"
-    settings.GOOGLE_OAUTH_TOKEN_URI = f"{fake.url}/token"
-    settings.GOOGLE_OAUTH_REVOKE_URI = f"{fake.url}/revoke"
-    settings.GOOGLE_API_BASE_URL = f"{fake.url}/"
-    settings.MICROSOFT_CLIENT_ID = ""
-    yield fake
-    fake.stop()
 
 
 def next_weekday(days_ahead: int = 3) -> dt.date:
