@@ -6,6 +6,10 @@ id_token; refresh_token that ROTATES: a spent refresh token answers invalid_gran
 Graph v1.0: /me/calendars, calendarView/delta (pages of @odata.nextLink, then @odata.deltaLink;
 deletions as @removed; 410 for an expired delta token), /me/calendar/getSchedule, events
 create (transactionId de-duplicates) / patch / delete, /subscriptions. Bearer tokens checked.
+
+Times: events keep the zone they were made in, Windows names included ("Pacific Standard
+Time"); answers give timed events in the zone of `Prefer: outlook.timezone` (UTC without it)
+and leave all-day events on their own dates and zone, as Graph does.
 """
 
 from __future__ import annotations
@@ -14,9 +18,13 @@ import base64
 import datetime as dt
 import html
 import json
+import re
 import secrets
 import time
 import urllib.parse
+from zoneinfo import ZoneInfo
+
+from tzlocal.windows_tz import win_tz
 
 from tests.fakes.https import FakeHTTPS, Reply, bearer, form, pkce_matches
 
@@ -36,8 +44,34 @@ def graph_time(moment: dt.datetime) -> dict:
     }
 
 
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(win_tz.get(name, name))
+
+
+def local_time(moment: dt.datetime, zone: str) -> dict:
+    """A Graph dateTimeTimeZone on the wall clock of `zone` (a Windows or IANA name)."""
+    wall = moment.astimezone(_zone(zone))
+    return {"dateTime": wall.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": zone}
+
+
 def _parse(value: dict) -> dt.datetime:
-    return dt.datetime.fromisoformat(value["dateTime"][:19]).replace(tzinfo=dt.UTC)
+    wall = dt.datetime.fromisoformat(value["dateTime"][:19])
+    return wall.replace(tzinfo=_zone(value.get("timeZone") or "UTC")).astimezone(dt.UTC)
+
+
+def _preferred_zone(headers) -> str:
+    found = re.search(r'outlook\.timezone="([^"]+)"', headers.get("Prefer", ""))
+    return found.group(1) if found else "UTC"
+
+
+def _as_seen(event: dict, zone: str) -> dict:
+    if "@removed" in event or event.get("isAllDay"):
+        return event
+    return {
+        **event,
+        "start": local_time(_parse(event["start"]), zone),
+        "end": local_time(_parse(event["end"]), zone),
+    }
 
 
 def _graph_error(status: int, code: str, message: str):
@@ -98,14 +132,23 @@ class FakeMicrosoft(FakeHTTPS):
             self.removed[calendar_id].pop(event["id"], None)
             return event
 
-    def add_timed(self, calendar_id, event_id, start, end, **extra):
+    def add_timed(self, calendar_id, event_id, start, end, zone="UTC", **extra):
+        """An event made in `zone` (as Outlook names it, e.g. "W. Europe Standard Time")."""
         return self.put_event(
             calendar_id,
-            {"id": event_id, "subject": "Busy", "start": graph_time(start), "end": graph_time(end)}
+            {
+                "id": event_id,
+                "subject": "Busy",
+                "originalStartTimeZone": zone,
+                "originalEndTimeZone": zone,
+                "start": local_time(start, zone),
+                "end": local_time(end, zone),
+            }
             | extra,
         )
 
     def add_all_day(self, calendar_id, event_id, first: dt.date, days=1, zone="UTC", **extra):
+        last = first + dt.timedelta(days=days)
         return self.put_event(
             calendar_id,
             {
@@ -113,11 +156,9 @@ class FakeMicrosoft(FakeHTTPS):
                 "subject": "All day",
                 "isAllDay": True,
                 "originalStartTimeZone": zone,
-                "start": {"dateTime": f"{first.isoformat()}T00:00:00.0000000", "timeZone": "UTC"},
-                "end": {
-                    "dateTime": f"{(first + dt.timedelta(days=days)).isoformat()}T00:00:00.0000000",
-                    "timeZone": "UTC",
-                },
+                "originalEndTimeZone": zone,
+                "start": {"dateTime": f"{first.isoformat()}T00:00:00.0000000", "timeZone": zone},
+                "end": {"dateTime": f"{last.isoformat()}T00:00:00.0000000", "timeZone": zone},
             }
             | extra,
         )
@@ -293,7 +334,7 @@ class FakeMicrosoft(FakeHTTPS):
         if parts == ["me", "calendars"] and method == "GET":
             return {"value": list(self.calendars.values())}
         if parts == ["me", "calendar", "getSchedule"] and method == "POST":
-            return self._schedule(payload)
+            return self._schedule(payload, _preferred_zone(headers))
         if parts == ["subscriptions"] and method == "POST":
             subscription_id = secrets.token_hex(8)
             self.subscriptions[subscription_id] = {"id": subscription_id, **payload}
@@ -311,7 +352,7 @@ class FakeMicrosoft(FakeHTTPS):
             if parts[3:] == ["events"] and method == "POST":
                 return self._create(calendar_id, payload)
         if len(parts) == 3 and parts[:2] == ["me", "events"]:
-            return self._one(method, parts[2], payload)
+            return self._one(method, parts[2], payload, _preferred_zone(headers))
         raise _graph_error(404, "ResourceNotFound", "Resource not found")
 
     def _link(self, calendar_id: str, **params) -> str:
@@ -357,9 +398,10 @@ class FakeMicrosoft(FakeHTTPS):
                     for event in self.events[calendar_id].values()
                     if _parse(event["start"]) < high and _parse(event["end"]) > low
                 ),
-                key=lambda event: event["start"]["dateTime"],
+                key=lambda event: _parse(event["start"]),
             )
-        page = items[offset : offset + size]
+        zone = _preferred_zone(headers)
+        page = [_as_seen(event, zone) for event in items[offset : offset + size]]
         answer = {"@odata.context": f"{self.url}/v1.0/$metadata#Collection(event)", "value": page}
         if offset + size < len(items) and window[0]:
             answer["@odata.nextLink"] = self._link(
@@ -388,10 +430,10 @@ class FakeMicrosoft(FakeHTTPS):
                 return calendar_id, events[event_id]
         raise _graph_error(404, "ErrorItemNotFound", "The specified object was not found.")
 
-    def _one(self, method, event_id, payload):
+    def _one(self, method, event_id, payload, zone):
         calendar_id, event = self._find(event_id)
         if method == "GET":
-            return event
+            return _as_seen(event, zone)
         if method == "PATCH":
             merged = {**event, **payload}
             for key in ("start", "end"):
@@ -403,7 +445,7 @@ class FakeMicrosoft(FakeHTTPS):
             raise Reply(204, b"")
         raise _graph_error(405, "MethodNotAllowed", "no")
 
-    def _schedule(self, payload):
+    def _schedule(self, payload, zone):
         low, high = _parse(payload["startTime"]), _parse(payload["endTime"])
         items = []
         for events in self.events.values():
@@ -415,8 +457,8 @@ class FakeMicrosoft(FakeHTTPS):
                         {
                             "isPrivate": False,
                             "status": event.get("showAs", "busy"),
-                            "start": event["start"],
-                            "end": event["end"],
+                            "start": local_time(_parse(event["start"]), zone),
+                            "end": local_time(_parse(event["end"]), zone),
                         }
                     )
         return {
