@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 
 from tzlocal.windows_tz import win_tz
 
-from tests.fakes.https import FakeHTTPS, Reply, bearer, form, pkce_matches
+from tests.fakes.https import Reply, bearer, form
+from tests.fakes.oauth import FakeOAuthProvider
 
 CLIENT_ID = "00000000-test-4000-8000-slotbook0001"
 CLIENT_SECRET = "test-microsoft-secret"
@@ -78,13 +79,14 @@ def _graph_error(status: int, code: str, message: str):
     return Reply(status, {"error": {"code": code, "message": message}})
 
 
-class FakeMicrosoft(FakeHTTPS):
+class FakeMicrosoft(FakeOAuthProvider):
+    client_id = CLIENT_ID
+    client_secret = CLIENT_SECRET
+    code_prefix = "M.C"
+
     def __init__(self, account: str = "alice@contoso.com"):
         super().__init__()
         self.account = account
-        self.codes: dict[str, dict] = {}
-        self.access_tokens: set[str] = set()
-        self.refresh_tokens: set[str] = set()
         self.spent_refresh_tokens: set[str] = set()
         self.calendars: dict[str, dict] = {}
         self.events: dict[str, dict[str, dict]] = {}
@@ -174,19 +176,6 @@ class FakeMicrosoft(FakeHTTPS):
         with self.lock:
             self.expired_delta_before = self.counter + 1
 
-    def expire_access_tokens(self) -> None:
-        with self.lock:
-            self.access_tokens.clear()
-
-    def revoke_all(self) -> None:
-        with self.lock:
-            self.refresh_tokens.clear()
-            self.access_tokens.clear()
-
-    def approve(self, auth_url: str) -> str:
-        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(auth_url).query))
-        return self._issue_code(query)
-
     # --- identity -----------------------------------------------------------------------------
 
     @property
@@ -206,17 +195,8 @@ class FakeMicrosoft(FakeHTTPS):
             "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
         }
 
-    def _issue_code(self, query: dict) -> str:
-        code = "M.C" + secrets.token_urlsafe(16)
-        with self.lock:
-            self.codes[code] = {
-                "redirect_uri": query.get("redirect_uri"),
-                "challenge": query.get("code_challenge"),
-                "nonce": query.get("nonce"),
-                "scope": query.get("scope", ""),
-            }
-        parts = {"code": code, "state": query.get("state", ""), "session_state": "fake"}
-        return f"{query.get('redirect_uri')}?{urllib.parse.urlencode(parts)}"
+    def callback_extras(self, query: dict) -> dict:
+        return {"session_state": "fake"}
 
     def _consent_page(self, query: dict) -> str:
         if query.get("client_id") != CLIENT_ID:
@@ -224,16 +204,7 @@ class FakeMicrosoft(FakeHTTPS):
         if "offline_access" not in query.get("scope", "") or not query.get("code_challenge"):
             raise Reply(400, "<h1>offline_access and PKCE expected by this fake</h1>")
         allow = html.escape(self._issue_code(query))
-        deny = html.escape(
-            f"{query.get('redirect_uri')}?"
-            + urllib.parse.urlencode(
-                {
-                    "error": "access_denied",
-                    "error_description": "The user has denied access.",
-                    "state": query.get("state", ""),
-                }
-            )
-        )
+        deny = html.escape(self._denied(query, error_description="The user has denied access."))
         return (
             "<!doctype html><title>Sign in to your account</title>"
             f"<h1>Let Slotbook access {html.escape(self.account)}?</h1>"
@@ -277,22 +248,14 @@ class FakeMicrosoft(FakeHTTPS):
 
     def _token(self, headers, body):
         fields = form(body)
-        client_id, secret = fields.get("client_id"), fields.get("client_secret")
-        auth = headers.get("Authorization", "")
-        if auth.startswith("Basic "):
-            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
-        if client_id != CLIENT_ID or secret != CLIENT_SECRET:
+        if not self._client_ok(headers, fields):
             raise Reply(401, {"error": "invalid_client", "error_description": "AADSTS7000215"})
         if self.token_latency:
             time.sleep(self.token_latency)
         with self.lock:
             grant = fields.get("grant_type")
             if grant == "authorization_code":
-                saved = self.codes.pop(fields.get("code", ""), None)
-                if saved is None or saved["redirect_uri"] != fields.get("redirect_uri"):
-                    raise Reply(400, {"error": "invalid_grant", "error_description": "AADSTS70000"})
-                if not pkce_matches(fields.get("code_verifier", ""), saved["challenge"] or ""):
-                    raise Reply(400, {"error": "invalid_grant", "error_description": "AADSTS50148"})
+                saved = self._redeem(fields, unknown="AADSTS70000", mismatch="AADSTS50148")
                 return self._tokens(saved["scope"], saved["nonce"])
             if grant == "refresh_token":
                 token = fields.get("refresh_token", "")
