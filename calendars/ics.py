@@ -211,7 +211,12 @@ def busy_intervals(
         calendar = icalendar.Calendar.from_ical(body)
     except ValueError as error:
         raise IcsError("The address did not return an iCalendar (.ics) file.") from error
-    zone = zone_or(str(calendar.get("X-WR-TIMEZONE", "")) or None, host_zone)
+    declared = str(calendar.get("X-WR-TIMEZONE", "")).strip()
+    zone = zone_or(declared or None, host_zone)
+    if declared and declared != zone.key:
+        # recurring-ical-events reads X-WR-TIMEZONE as an IANA name only; a Windows one
+        # (Outlook) or an unknown one would fail the whole calendar: name the zone meant.
+        calendar["X-WR-TIMEZONE"] = zone.key
     try:
         occurrences = recurring_ical_events.of(calendar).between(*window)
     except Exception as error:  # the library raises many types for broken rules

@@ -269,3 +269,40 @@ def test_removing_a_subscription_drops_its_blocks(client, alice, intro, frozen_n
     client.force_login(alice)
     client.post(f"/dashboard/calendars/ics/{subscription.pk}/remove/")
     assert not BusyBlock.objects.filter(host=alice).exists()
+
+
+def test_a_windows_zone_name_in_x_wr_timezone_is_understood():
+    body = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN
+X-WR-TIMEZONE:W. Europe Standard Time
+BEGIN:VEVENT
+UID:day-off@test
+DTSTAMP:20260101T000000Z
+DTSTART;VALUE=DATE:20260329
+DTEND;VALUE=DATE:20260330
+END:VEVENT
+END:VCALENDAR
+"""
+    window = (utc(2026, 3, 1), utc(2026, 4, 1))
+    # The day Berlin moves to summer time is 23 hours long.
+    [(_, start, end)] = ics.busy_intervals(body, window, "America/New_York")
+    assert (start, end) == (utc(2026, 3, 28, 23, 0), utc(2026, 3, 29, 22, 0))
+
+
+def test_an_unknown_x_wr_timezone_falls_back_to_the_host_zone():
+    body = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Test//EN
+X-WR-TIMEZONE:Middle Earth Standard Time
+BEGIN:VEVENT
+UID:floating@test
+DTSTAMP:20260101T000000Z
+DTSTART:20260302T090000
+DTEND:20260302T100000
+END:VEVENT
+END:VCALENDAR
+"""
+    window = (utc(2026, 3, 1), utc(2026, 4, 1))
+    [(_, start, end)] = ics.busy_intervals(body, window, "America/New_York")
+    assert (start, end) == (utc(2026, 3, 2, 14, 0), utc(2026, 3, 2, 15, 0))  # 09:00 in New York
