@@ -57,7 +57,7 @@ def _split(url: str) -> urllib.parse.SplitResult:
     if parts.scheme == "webcal":
         parts = parts._replace(scheme="https")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise IcsError("Only http:// and https:// calendar addresses can be subscribed to.")
+        raise IcsError("Only http://, https:// and webcal:// addresses can be read.")
     return parts
 
 
