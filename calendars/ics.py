@@ -1,8 +1,11 @@
 """ICS subscriptions: fetch a published calendar safely and expand it into busy intervals.
 
-The fetch refuses anything but http(s), refuses hosts that resolve to private, loopback,
-link-local or otherwise non-public addresses (also on every redirect), stops after 10 seconds
-and 5 MB, and sends If-None-Match / If-Modified-Since so an unchanged calendar costs nothing.
+The fetch refuses anything but http(s) and hosts that resolve to private, loopback, link-local
+or otherwise non-public addresses (also on every redirect). Each host name is resolved once:
+the connection goes to the address that was checked (no second lookup for DNS rebinding to
+answer differently), while the Host header and TLS (SNI and certificate check) keep the
+calendar's own host name. It stops after 10 seconds and 5 MB, and sends If-None-Match /
+If-Modified-Since so an unchanged calendar costs nothing.
 Expansion is recurring-ical-events (RRULE, RDATE, EXDATE, moved instances).
 """
 
@@ -19,12 +22,14 @@ import icalendar
 import recurring_ical_events
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
 
 from calendars.providers.base import all_day_span, zone_or
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT_SECONDS = 10
 MAX_REDIRECTS = 3
+MAX_ADDRESSES = 4  # a host's addresses tried in turn when one does not take the connection
 
 
 class IcsError(Exception):
@@ -38,28 +43,112 @@ class Fetched:
     last_modified: str
 
 
-def check_url(url: str) -> urllib.parse.SplitResult:
-    """Refuse URLs that are not http(s) or that point into private networks (SSRF)."""
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether an address may be fetched from: on the public internet, not multicast."""
+    return address.is_global and not address.is_multicast
+
+
+def _split(url: str) -> urllib.parse.SplitResult:
     try:
         parts = urllib.parse.urlsplit(url.strip())
-        port = parts.port
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as error:
         raise IcsError("This is not a valid URL.") from error
     if parts.scheme == "webcal":
         parts = parts._replace(scheme="https")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise IcsError("Only http:// and https:// calendar addresses can be subscribed to.")
-    if settings.ICS_ALLOW_PRIVATE_URLS:
-        return parts
+        raise IcsError("Only http://, https:// and webcal:// addresses can be read.")
+    return parts
+
+
+def _addresses(parts: urllib.parse.SplitResult) -> list[str]:
+    """The host's addresses, from one lookup; all of them must be public unless
+    ICS_ALLOW_PRIVATE_URLS (tests only)."""
+    default_port = 443 if parts.scheme == "https" else 80
     try:
-        infos = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(
+            parts.hostname, parts.port or default_port, proto=socket.IPPROTO_TCP
+        )
     except (socket.gaierror, UnicodeError) as error:
         raise IcsError("The calendar's host name does not resolve.") from error
+    addresses: list[str] = []
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global or address.is_multicast:
+        if not settings.ICS_ALLOW_PRIVATE_URLS and not is_public(address):
             raise IcsError("This address points into a private network and is refused.")
+        if str(address) not in addresses:
+            addresses.append(str(address))
+    if not addresses:
+        raise IcsError("The calendar's host name does not resolve.")
+    return addresses
+
+
+def check_url(url: str) -> urllib.parse.SplitResult:
+    """Refuse URLs that are not http(s) or that point into private networks (SSRF)."""
+    parts = _split(url)
+    if not settings.ICS_ALLOW_PRIVATE_URLS:
+        _addresses(parts)
     return parts
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Connects to the address in the URL (one already checked) while TLS still sends and
+    verifies the calendar's own host name; requests' documented place for pool settings."""
+
+    def __init__(self, hostname: str):
+        self.hostname = hostname
+        super().__init__(max_retries=0)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        if host_params.get("scheme") == "https":
+            pool_kwargs["server_hostname"] = self.hostname
+        return host_params, pool_kwargs
+
+
+def _ascii_host(parts: urllib.parse.SplitResult) -> str:
+    try:
+        name = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise IcsError("This is not a valid URL.") from error
+    return f"[{name}]" if ":" in name else name
+
+
+def _pinned_get(session, parts, address: str, headers: dict, deadline: float):
+    """GET parts' URL from `address` without resolving its host name again."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise IcsError("The calendar took longer than 10 seconds to answer.")
+    port = f":{parts.port}" if parts.port else ""
+    userinfo = parts.netloc.rpartition("@")[0]
+    literal = f"[{address}]" if ":" in address else address
+    netloc = f"{userinfo}@{literal}{port}" if userinfo else f"{literal}{port}"
+    return session.get(
+        parts._replace(netloc=netloc).geturl(),
+        headers={**headers, "Host": f"{_ascii_host(parts)}{port}"},
+        timeout=remaining,
+        stream=True,
+        allow_redirects=False,
+    )
+
+
+def _open(session, parts, addresses: list[str], headers: dict, deadline: float):
+    """The answer of the first checked address that takes the connection."""
+    tried = addresses[:MAX_ADDRESSES]
+    for index, address in enumerate(tried):
+        try:
+            return _pinned_get(session, parts, address, headers, deadline)
+        except requests.exceptions.SSLError as error:
+            raise IcsError("The calendar's server did not prove who it is (TLS).") from error
+        except requests.ConnectionError as error:
+            if index + 1 < len(tried):
+                continue
+            raise IcsError("The calendar could not be reached.") from error
+        except requests.RequestException as error:
+            raise IcsError("The calendar could not be reached.") from error
+    raise IcsError("The calendar could not be reached.")
 
 
 def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
@@ -70,43 +159,45 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + TIMEOUT_SECONDS
-    current = check_url(url).geturl()
+    current = url
     for _ in range(MAX_REDIRECTS + 1):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise IcsError("The calendar took longer than 10 seconds to answer.")
-        try:
-            response = requests.get(
-                current, headers=headers, timeout=remaining, stream=True, allow_redirects=False
-            )
-        except requests.RequestException as error:
-            raise IcsError("The calendar could not be reached.") from error
-        with response:
-            if response.is_redirect:
-                location = urllib.parse.urljoin(current, response.headers.get("Location", ""))
-                current = check_url(location).geturl()
-                continue
-            if response.status_code == 304:
-                return Fetched(None, etag, last_modified)
-            if response.status_code != 200:
-                raise IcsError(f"The calendar's server answered {response.status_code}.")
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > MAX_BYTES:
-                raise IcsError("The calendar is larger than 5 MB.")
-            chunks, size = [], 0
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    raise IcsError("The calendar is larger than 5 MB.")
-                if time.monotonic() > deadline:
-                    raise IcsError("The calendar took longer than 10 seconds to answer.")
-                chunks.append(chunk)
-            return Fetched(
-                b"".join(chunks),
-                response.headers.get("ETag", ""),
-                response.headers.get("Last-Modified", ""),
-            )
+        parts = _split(current)
+        addresses = _addresses(parts)
+        with requests.Session() as session:
+            session.mount(f"{parts.scheme}://", _PinnedAdapter(_ascii_host(parts).strip("[]")))
+            with _open(session, parts, addresses, headers, deadline) as response:
+                if response.is_redirect:
+                    location = response.headers.get("Location", "")
+                    current = urllib.parse.urljoin(parts.geturl(), location)
+                    continue
+                try:
+                    return _read(response, deadline, etag, last_modified)
+                except requests.RequestException as error:
+                    raise IcsError("The calendar could not be reached.") from error
     raise IcsError("The calendar redirected too many times.")
+
+
+def _read(response: requests.Response, deadline: float, etag: str, last_modified: str):
+    if response.status_code == 304:
+        return Fetched(None, etag, last_modified)
+    if response.status_code != 200:
+        raise IcsError(f"The calendar's server answered {response.status_code}.")
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > MAX_BYTES:
+        raise IcsError("The calendar is larger than 5 MB.")
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise IcsError("The calendar is larger than 5 MB.")
+        if time.monotonic() > deadline:
+            raise IcsError("The calendar took longer than 10 seconds to answer.")
+        chunks.append(chunk)
+    return Fetched(
+        b"".join(chunks),
+        response.headers.get("ETag", ""),
+        response.headers.get("Last-Modified", ""),
+    )
 
 
 def busy_intervals(
@@ -120,7 +211,12 @@ def busy_intervals(
         calendar = icalendar.Calendar.from_ical(body)
     except ValueError as error:
         raise IcsError("The address did not return an iCalendar (.ics) file.") from error
-    zone = zone_or(str(calendar.get("X-WR-TIMEZONE", "")) or None, host_zone)
+    declared = str(calendar.get("X-WR-TIMEZONE", "")).strip()
+    zone = zone_or(declared or None, host_zone)
+    if declared and declared != zone.key:
+        # recurring-ical-events reads X-WR-TIMEZONE as an IANA name only; a Windows one
+        # (Outlook) or an unknown one would fail the whole calendar: name the zone meant.
+        calendar["X-WR-TIMEZONE"] = zone.key
     try:
         occurrences = recurring_ical_events.of(calendar).between(*window)
     except Exception as error:  # the library raises many types for broken rules

@@ -7,9 +7,15 @@ outside an adapter knows what a syncToken, a deltaLink or a `transparency` field
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tzlocal.windows_tz import win_tz
+
+logger = logging.getLogger(__name__)
 
 # One HTTP request to a provider never waits longer than this during a sync or a write.
 REQUEST_TIMEOUT = 20
@@ -166,16 +172,40 @@ class CalendarProvider(Protocol):
     def stop_push(self, access_token: str, push_id: str, resource_id: str) -> None: ...
 
 
-def zone_or(name: str | None, fallback: str) -> ZoneInfo:
-    """A zone by IANA name, or the fallback (the host's) when missing or unknown."""
-    for candidate in (name, fallback, "UTC"):
+# Names Graph writes besides Windows ones ("Custom" is a legacy Outlook zone: no IANA match).
+MICROSOFT_ZONE_NAMES = {"tzone://Microsoft/Utc": "UTC"}
+
+
+@lru_cache(maxsize=512)
+def known_zone(name: str) -> ZoneInfo | None:
+    """The zone for an IANA name or a Windows one ("Pacific Standard Time", as Outlook and
+    Graph write them), or None. Windows names go through CLDR's windowsZones mapping as
+    tzlocal ships it, regenerated from CLDR with each of its releases."""
+    name = name.strip()
+    for candidate in (name, MICROSOFT_ZONE_NAMES.get(name), win_tz.get(name)):
         if not candidate:
             continue
         try:
             return ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             continue
-    return ZoneInfo("UTC")
+    return None
+
+
+@lru_cache(maxsize=512)
+def _report_unknown(name: str) -> None:
+    # A zone's name says nothing about a person; each unknown one is logged once per process.
+    logger.warning("calendar zone %r is unknown; the host's zone stands in", name[:80])
+
+
+def zone_or(name: str | None, fallback: str) -> ZoneInfo:
+    """A zone by IANA or Windows name, or the fallback (the host's) when missing or unknown."""
+    if name:
+        zone = known_zone(name)
+        if zone is not None:
+            return zone
+        _report_unknown(name)
+    return (known_zone(fallback) if fallback else None) or ZoneInfo("UTC")
 
 
 def all_day_span(first: dt.date, end_exclusive: dt.date, zone: ZoneInfo):

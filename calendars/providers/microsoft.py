@@ -40,6 +40,8 @@ SCOPES = ["Calendars.ReadWrite"]
 TRANSACTION_PREFIX = "slotbook-"
 NOT_BUSY = {"free", "workingElsewhere"}
 PUSH_LIFETIME = dt.timedelta(days=2)
+# Times in answers come in UTC; Graph leaves all-day events on their own dates and zone.
+PREFER_UTC = 'outlook.timezone="UTC"'
 
 
 def _app() -> msal.ConfidentialClientApplication:
@@ -71,14 +73,17 @@ def _tokens(result: dict) -> Tokens:
     )
 
 
-def _graph_time(value: dict) -> dt.datetime:
-    """Graph's {"dateTime": "2026-03-02T14:00:00.0000000", "timeZone": "UTC"}."""
+def _graph_time(value: dict, fallback_zone: str = "UTC") -> dt.datetime:
+    """Graph's {"dateTime": "2026-03-02T14:00:00.0000000", "timeZone": "UTC"}.
+
+    Every request asks for UTC (PREFER_UTC), which Graph honours for timed events; a zone
+    name that still comes back, Windows ("W. Europe Standard Time") or IANA, is read as such."""
     text = value["dateTime"]
     if "." in text:
         head, fraction = text.split(".", 1)
         text = f"{head}.{fraction[:6]}"
     naive = dt.datetime.fromisoformat(text).replace(tzinfo=None)
-    return naive.replace(tzinfo=zone_or(value.get("timeZone"), "UTC")).astimezone(dt.UTC)
+    return naive.replace(tzinfo=zone_or(value.get("timeZone"), fallback_zone)).astimezone(dt.UTC)
 
 
 def _graph_value(moment: dt.datetime) -> dict:
@@ -142,7 +147,7 @@ class MicrosoftProvider:
         json: dict | None = None,
         params: dict | None = None,
         timeout: float = REQUEST_TIMEOUT,
-        prefer: str = 'outlook.timezone="UTC"',
+        prefer: str = PREFER_UTC,
     ) -> dict:
         url = (
             path_or_url
@@ -215,7 +220,7 @@ class MicrosoftProvider:
                 url,
                 access_token,
                 params=params,
-                prefer='outlook.timezone="UTC", odata.maxpagesize=100',
+                prefer=f"{PREFER_UTC}, odata.maxpagesize=100",
             )
             params = None  # next and delta links carry their own query
             result.events.extend(self._busy_event(item, host_zone) for item in page["value"])
@@ -237,12 +242,20 @@ class MicrosoftProvider:
         if (item.get("responseStatus") or {}).get("response") == "declined":
             return BusyEvent(event_id)
         if item.get("isAllDay"):
-            zone = zone_or(item.get("originalStartTimeZone"), host_zone)
+            # Graph does not convert all-day events to the preferred zone: their dates are
+            # midnight to midnight where the event was made, named by originalStartTimeZone
+            # (often a Windows name), else by start.timeZone unless that is just our UTC.
+            given = item["start"].get("timeZone")
+            zone = zone_or(
+                item.get("originalStartTimeZone") or (given if given != "UTC" else None),
+                host_zone,
+            )
             first = dt.date.fromisoformat(item["start"]["dateTime"][:10])
             last = dt.date.fromisoformat(item["end"]["dateTime"][:10])
             begin, finish = all_day_span(first, max(last, first + dt.timedelta(days=1)), zone)
         else:
-            begin, finish = _graph_time(item["start"]), _graph_time(item["end"])
+            begin = _graph_time(item["start"], host_zone)
+            finish = _graph_time(item["end"], host_zone)
         if finish <= begin:
             return BusyEvent(event_id)
         return BusyEvent(event_id, start=begin, end=finish, busy=True)

@@ -1,5 +1,6 @@
 """A host connects Google (the local fake, through the real libraries) in Chromium, sees busy
-time disappear from their public page, a guest books, and the event appears at Google."""
+time disappear from their public page, a guest books, and the event appears at Google; and the
+calendars page with Google, Microsoft and an ICS subscription, at phone and laptop sizes."""
 
 from __future__ import annotations
 
@@ -11,8 +12,16 @@ from playwright.sync_api import expect
 
 from bookings.models import Booking
 from calendars.providers.google import own_event_id
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import (
+    VIEWPORTS,
+    assert_accessible,
+    assert_no_sideways_scroll,
+    screenshot,
+)
 from tests.conftest import make_event_type, make_host
+from tests.fakes import microsoft_server
+from tests.fakes.ics_server import FakeIcsHost
+from tests.fakes.microsoft_server import FakeMicrosoft
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,3 +84,67 @@ def test_connecting_google_blocks_busy_time_and_bookings_land_in_it(live_server,
     host.get_by_role("button", name="Sync now").click()
     expect(host.locator(".cal-sync-done")).to_have_text("Synced: 1 busy event.")
     screenshot(host, "calendars-synced")
+
+
+@pytest.fixture
+def microsoft(settings, google):
+    fake = FakeMicrosoft().start()
+    settings.MICROSOFT_CLIENT_ID = microsoft_server.CLIENT_ID
+    settings.MICROSOFT_CLIENT_SECRET = microsoft_server.CLIENT_SECRET
+    settings.MICROSOFT_TENANT = "common"
+    settings.MICROSOFT_AUTHORITY_URL = fake.url
+    settings.MICROSOFT_GRAPH_URL = f"{fake.url}/v1.0"
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def published(settings):
+    settings.ICS_ALLOW_PRIVATE_URLS = True
+    fake = FakeIcsHost(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nEND:VCALENDAR\r\n")
+    yield fake.start()
+    fake.stop()
+
+
+def test_the_calendars_page_with_every_kind_of_calendar(
+    live_server, open_page, google, microsoft, published
+):
+    make_host("alice@example.com", "alice", "America/New_York")
+    microsoft.add_calendar("AAMk-holidays", "United States holidays", can_edit=False)
+    base = live_server.url
+    host = open_page("America/New_York", ignore_https_errors=True)
+    host.goto(f"{base}/accounts/login/")
+    host.get_by_label("Email").fill("alice@example.com")
+    host.get_by_label("Password").fill("pw-for-tests-123")
+    host.get_by_role("button", name="Log in").click()
+    host.goto(f"{base}/dashboard/calendars/")
+    host.get_by_role("button", name="Connect Google Calendar").click()
+    host.get_by_role("link", name="Allow").click()
+    host.get_by_role("button", name="Connect Microsoft Outlook").click()
+    host.get_by_role("link", name="Cancel").click()
+    expect(host.get_by_role("heading", level=1)).to_have_text("Your calendar was not connected")
+    host.goto(f"{base}/dashboard/calendars/")
+    host.get_by_role("button", name="Connect Microsoft Outlook").click()
+    host.get_by_role("link", name="Accept").click()
+    expect(host.get_by_text("Connected alice@contoso.com")).to_be_visible()
+    outlook = host.locator(".cal-connection", has_text="alice@contoso.com")
+    expect(outlook.get_by_text("just now")).to_be_visible()
+    expect(outlook.get_by_text("read-only")).to_be_visible()  # the holidays calendar
+
+    host.get_by_label("Name").fill("Family")
+    host.get_by_label("ICS address").fill(published.url)
+    host.get_by_role("button", name="Subscribe").click()
+    expect(host.locator(".cal-subscription")).to_contain_text("Family")
+
+    google.revoke_all()
+    host.locator(".cal-connection").first.get_by_role("button", name="Sync now").click()
+    expect(host.get_by_text("Needs reconnect: Google access was revoked")).to_be_visible()
+    host.reload()
+    banner = host.locator(".cal-reconnect")
+    expect(banner).to_contain_text("can no longer read alice.work@gmail.com; its busy time")
+    for viewport in VIEWPORTS:
+        host.set_viewport_size(viewport)
+        host.reload()
+        screenshot(host, f"calendars-all-{viewport['width']}")
+        assert_no_sideways_scroll(host)
+        assert_accessible(host)

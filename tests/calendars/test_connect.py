@@ -51,6 +51,17 @@ def test_connecting_google_lists_the_account_and_defaults(
     assert "alice.work@gmail.com" in page and "Team" in page and "Connected" in page
 
 
+def test_the_page_says_how_long_ago_each_connection_synced(
+    client, alice, intro, frozen_now, connect_google, google
+):
+    connect_google(alice)
+    page = client.get("/dashboard/calendars/").content.decode()
+    assert "just now" in page and "0\xa0minutes" not in page
+    with time_machine.travel(frozen_now + dt.timedelta(minutes=5), tick=False):
+        page = client.get("/dashboard/calendars/").content.decode()
+    assert "5\xa0minutes ago" in page
+
+
 def test_tokens_are_encrypted_at_rest(alice, frozen_now, connect_google, google):
     connection = connect_google(alice)
     with db.cursor() as cursor:

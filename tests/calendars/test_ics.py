@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 
 import pytest
 
@@ -136,25 +137,106 @@ def test_private_and_non_http_addresses_are_refused(client, alice, url):
     assert not IcsSubscription.objects.exists()
 
 
-def test_a_redirect_into_a_private_network_is_refused(settings, monkeypatch, published):
-    import socket
-    import types
+class Resolver:
+    """socket.getaddrinfo with chosen answers for made-up names, in turn (the last repeats),
+    as a rebinding DNS server would give them; other names resolve as usual."""
 
-    # "localhost" pretends to be a public host for the check (the fetch still reaches the
-    # fake); the redirect it answers with points at a loopback address.
-    def resolve(host, *args, **kwargs):
-        if host == "localhost":
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 80))]
-        return socket.getaddrinfo(host, *args, **kwargs)
+    def __init__(self, real):
+        self.real = real
+        self.answers: dict[str, list[str]] = {}
+        self.asked: list[str] = []
 
-    monkeypatch.setattr(
-        ics, "socket", types.SimpleNamespace(**{**vars(socket), "getaddrinfo": resolve})
-    )
+    def answer(self, name: str, *addresses: str) -> None:
+        self.answers[name] = list(addresses)
+
+    def __call__(self, host, port, *args, **kwargs):
+        if host not in self.answers:
+            return self.real(host, port, *args, **kwargs)
+        self.asked.append(host)
+        queue = self.answers[host]
+        address = queue.pop(0) if len(queue) > 1 else queue[0]
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+
+@pytest.fixture
+def resolver(monkeypatch):
+    fake = Resolver(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return fake
+
+
+@pytest.fixture
+def inside(published):
+    """What a rebinding answer would lead to: a server on 127.0.0.2, same port."""
+    body = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    fake = FakeIcsHost(body, address="127.0.0.2", port=published.port).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def loopback_counts_as_public(monkeypatch, settings, published):
+    """The checks on, with 127.0.0.1 standing in for a public address (no test reaches the
+    internet); 127.0.0.2 and every other private address stay refused."""
     settings.ICS_ALLOW_PRIVATE_URLS = False
-    published.redirect_to = "http://127.0.0.1:1/secret"
+    real = ics.is_public
+    monkeypatch.setattr(ics, "is_public", lambda a: str(a) == "127.0.0.1" or real(a))
+
+
+def test_a_host_name_that_resolves_to_loopback_is_refused(
+    client, alice, settings, resolver, published
+):
+    settings.ICS_ALLOW_PRIVATE_URLS = False
+    resolver.answer("calendar.test", "127.0.0.1")
+    url = published.url_for("calendar.test")
     with pytest.raises(ics.IcsError, match="private network"):
-        ics.fetch(published.url.replace("127.0.0.1", "localhost"))
-    assert len(published.requests) == 1
+        ics.fetch(url)
+    client.force_login(alice)
+    page = client.post("/dashboard/calendars/ics/", {"url": url}, follow=True).content.decode()
+    assert "cannot be subscribed to" in page and not IcsSubscription.objects.exists()
+    assert published.requests == []
+    settings.ICS_ALLOW_PRIVATE_URLS = True  # tests only
+    assert ics.fetch(url).body == CALENDAR
+
+
+def test_a_redirect_into_a_private_network_is_refused(
+    loopback_counts_as_public, resolver, published, inside
+):
+    resolver.answer("calendar.test", "127.0.0.1")
+    resolver.answer("intranet.test", "127.0.0.2")
+    for target in (inside.url, inside.url_for("intranet.test"), "http://[::1]/x.ics"):
+        published.redirect_to = target
+        with pytest.raises(ics.IcsError, match="private network"):
+            ics.fetch(published.url_for("calendar.test"))
+    assert len(published.requests) == 3 and inside.requests == []
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(
+    loopback_counts_as_public, resolver, published, inside
+):
+    # Checked: 127.0.0.1. Asked again, the name would lead to 127.0.0.2 (DNS rebinding).
+    resolver.answer("calendar.test", "127.0.0.1", "127.0.0.2")
+    fetched = ics.fetch(published.url_for("calendar.test"))
+    assert fetched.body == CALENDAR
+    assert resolver.asked == ["calendar.test"]
+    assert inside.requests == []
+    assert published.requests[0]["Host"] == f"calendar.test:{published.port}"
+
+
+def test_tls_is_verified_for_the_calendars_own_host_name(settings, resolver):
+    settings.ICS_ALLOW_PRIVATE_URLS = True
+    secure = FakeIcsHost(CALENDAR, tls=True).start()
+    try:
+        # "localhost" may resolve to ::1 first, where nothing listens: the next address serves.
+        assert ics.fetch(secure.url_for("localhost")).body == CALENDAR
+        # The certificate names 127.0.0.1 and localhost, not calendar.test: connecting to the
+        # checked address must not loosen the check to that address.
+        resolver.answer("calendar.test", "127.0.0.1")
+        with pytest.raises(ics.IcsError, match="TLS"):
+            ics.fetch(secure.url_for("calendar.test"))
+        assert len(secure.requests) == 1
+    finally:
+        secure.stop()
 
 
 def test_calendars_over_five_megabytes_are_refused(settings, alice, frozen_now, published):
@@ -187,3 +269,40 @@ def test_removing_a_subscription_drops_its_blocks(client, alice, intro, frozen_n
     client.force_login(alice)
     client.post(f"/dashboard/calendars/ics/{subscription.pk}/remove/")
     assert not BusyBlock.objects.filter(host=alice).exists()
+
+
+def test_a_windows_zone_name_in_x_wr_timezone_is_understood():
+    body = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN
+X-WR-TIMEZONE:W. Europe Standard Time
+BEGIN:VEVENT
+UID:day-off@test
+DTSTAMP:20260101T000000Z
+DTSTART;VALUE=DATE:20260329
+DTEND;VALUE=DATE:20260330
+END:VEVENT
+END:VCALENDAR
+"""
+    window = (utc(2026, 3, 1), utc(2026, 4, 1))
+    # The day Berlin moves to summer time is 23 hours long.
+    [(_, start, end)] = ics.busy_intervals(body, window, "America/New_York")
+    assert (start, end) == (utc(2026, 3, 28, 23, 0), utc(2026, 3, 29, 22, 0))
+
+
+def test_an_unknown_x_wr_timezone_falls_back_to_the_host_zone():
+    body = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Test//EN
+X-WR-TIMEZONE:Middle Earth Standard Time
+BEGIN:VEVENT
+UID:floating@test
+DTSTAMP:20260101T000000Z
+DTSTART:20260302T090000
+DTEND:20260302T100000
+END:VEVENT
+END:VCALENDAR
+"""
+    window = (utc(2026, 3, 1), utc(2026, 4, 1))
+    [(_, start, end)] = ics.busy_intervals(body, window, "America/New_York")
+    assert (start, end) == (utc(2026, 3, 2, 14, 0), utc(2026, 3, 2, 15, 0))  # 09:00 in New York

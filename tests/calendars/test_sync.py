@@ -291,6 +291,39 @@ def test_microsoft_busy_time_with_delta_pages_and_removals(
     assert (at("2026-03-05 09:00"), at("2026-03-05 10:00")) in spans(alice, "microsoft")
 
 
+def test_microsoft_windows_zone_names_keep_local_days_and_wall_times_across_dst(
+    alice, intro, frozen_now, connect_microsoft, microsoft
+):
+    """Outlook names zones the Windows way; Alice's own zone (New York) must not stand in."""
+    cal = microsoft.primary
+    berlin = ZoneInfo("Europe/Berlin")
+    # 09:00 in Berlin on the Friday before and the Monday after its DST change (29 March).
+    for day in (27, 30):
+        start = dt.datetime(2026, 3, day, 9, 0, tzinfo=berlin)
+        microsoft.add_timed(
+            cal,
+            f"berlin-{day}",
+            start,
+            start + dt.timedelta(hours=1),
+            zone="W. Europe Standard Time",
+        )
+    # Sydney leaves DST on 5 April: that local day is 25 hours long.
+    microsoft.add_all_day(cal, "sydney", dt.date(2026, 4, 5), zone="AUS Eastern Standard Time")
+    # Three days in Los Angeles across the US change (8 March).
+    microsoft.add_all_day(cal, "la", dt.date(2026, 3, 7), days=3, zone="Pacific Standard Time")
+    connect_microsoft(alice)
+
+    def utc(*parts):
+        return dt.datetime(*parts, tzinfo=dt.UTC)
+
+    assert spans(alice, "microsoft") == [
+        (utc(2026, 3, 7, 8, 0), utc(2026, 3, 10, 7, 0)),
+        (utc(2026, 3, 27, 8, 0), utc(2026, 3, 27, 9, 0)),
+        (utc(2026, 3, 30, 7, 0), utc(2026, 3, 30, 8, 0)),
+        (utc(2026, 4, 4, 13, 0), utc(2026, 4, 5, 14, 0)),
+    ]
+
+
 def test_microsoft_expired_delta_link_means_full_resync(
     alice, intro, frozen_now, connect_microsoft, microsoft
 ):

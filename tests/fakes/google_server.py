@@ -20,7 +20,8 @@ import secrets
 import urllib.parse
 from zoneinfo import ZoneInfo
 
-from tests.fakes.https import FakeHTTPS, Reply, bearer, form, pkce_matches
+from tests.fakes.https import Reply, bearer, form
+from tests.fakes.oauth import FakeOAuthProvider
 
 CLIENT_ID = "test-google-client.apps.googleusercontent.com"
 CLIENT_SECRET = "test-google-secret"
@@ -43,13 +44,14 @@ def _error(status: int, message: str, reason: str = "invalid"):
     )
 
 
-class FakeGoogle(FakeHTTPS):
+class FakeGoogle(FakeOAuthProvider):
+    client_id = CLIENT_ID
+    client_secret = CLIENT_SECRET
+    code_prefix = "4/"
+
     def __init__(self, account: str = "alice.work@gmail.com"):
         super().__init__()
         self.account = account
-        self.codes: dict[str, dict] = {}
-        self.access_tokens: set[str] = set()
-        self.refresh_tokens: set[str] = set()
         self.revoked: list[str] = []
         self.calendars: dict[str, dict] = {}
         self.events: dict[str, dict[str, dict]] = {}
@@ -161,34 +163,10 @@ class FakeGoogle(FakeHTTPS):
         with self.lock:
             self.expired_sync_before = self.counter + 1
 
-    def expire_access_tokens(self) -> None:
-        with self.lock:
-            self.access_tokens.clear()
-
-    def revoke_all(self) -> None:
-        with self.lock:
-            self.refresh_tokens.clear()
-            self.access_tokens.clear()
-
-    def approve(self, auth_url: str) -> str:
-        """What the Allow button does: the callback URL with a fresh code."""
-        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(auth_url).query))
-        return self._issue_code(query)
-
     # --- OAuth --------------------------------------------------------------------------------
 
-    def _issue_code(self, query: dict) -> str:
-        code = "4/" + secrets.token_urlsafe(16)
-        with self.lock:
-            self.codes[code] = {
-                "client_id": query.get("client_id"),
-                "redirect_uri": query.get("redirect_uri"),
-                "challenge": query.get("code_challenge"),
-                "method": query.get("code_challenge_method"),
-                "scope": query.get("scope", ""),
-            }
-        parts = {"code": code, "state": query.get("state", ""), "scope": query.get("scope", "")}
-        return f"{query.get('redirect_uri')}?{urllib.parse.urlencode(parts)}"
+    def callback_extras(self, query: dict) -> dict:
+        return {"scope": query.get("scope", "")}
 
     def _consent_page(self, query: dict) -> str:
         if query.get("client_id") != CLIENT_ID:
@@ -196,28 +174,13 @@ class FakeGoogle(FakeHTTPS):
         if query.get("access_type") != "offline" or not query.get("code_challenge"):
             raise Reply(400, "<h1>offline access and PKCE expected by this fake</h1>")
         allow = html.escape(self._issue_code(query))
-        deny = html.escape(
-            f"{query.get('redirect_uri')}?"
-            + urllib.parse.urlencode({"error": "access_denied", "state": query.get("state", "")})
-        )
+        deny = html.escape(self._denied(query))
         return (
             "<!doctype html><title>Sign in - Google Accounts</title>"
             f"<h1>Slotbook wants to access your Google Account {html.escape(self.account)}</h1>"
             f"<p>Scopes: {html.escape(query.get('scope', ''))}</p>"
             f'<a id="allow" href="{allow}">Allow</a> <a id="deny" href="{deny}">Cancel</a>'
         )
-
-    def _client_ok(self, headers, fields) -> bool:
-        client_id, client_secret = fields.get("client_id"), fields.get("client_secret")
-        auth = headers.get("Authorization", "")
-        if auth.startswith("Basic "):
-            import base64
-
-            raw = base64.b64decode(auth[6:]).decode()
-            client_id, _, client_secret = raw.partition(":")
-            client_id = urllib.parse.unquote(client_id)
-            client_secret = urllib.parse.unquote(client_secret)
-        return client_id == CLIENT_ID and client_secret == CLIENT_SECRET
 
     def _new_access(self) -> str:
         token = "ya29." + secrets.token_urlsafe(24)
@@ -230,13 +193,7 @@ class FakeGoogle(FakeHTTPS):
             raise Reply(401, {"error": "invalid_client", "error_description": "Unauthorized"})
         with self.lock:
             if fields.get("grant_type") == "authorization_code":
-                grant = self.codes.pop(fields.get("code", ""), None)
-                if grant is None or grant["redirect_uri"] != fields.get("redirect_uri"):
-                    raise Reply(400, {"error": "invalid_grant", "error_description": "Bad code"})
-                if not pkce_matches(fields.get("code_verifier", ""), grant["challenge"] or ""):
-                    raise Reply(
-                        400, {"error": "invalid_grant", "error_description": "PKCE mismatch"}
-                    )
+                grant = self._redeem(fields, unknown="Bad code", mismatch="PKCE mismatch")
                 refresh = "1//" + secrets.token_urlsafe(24)
                 self.refresh_tokens.add(refresh)
                 return {

@@ -6,6 +6,10 @@ id_token; refresh_token that ROTATES: a spent refresh token answers invalid_gran
 Graph v1.0: /me/calendars, calendarView/delta (pages of @odata.nextLink, then @odata.deltaLink;
 deletions as @removed; 410 for an expired delta token), /me/calendar/getSchedule, events
 create (transactionId de-duplicates) / patch / delete, /subscriptions. Bearer tokens checked.
+
+Times: events keep the zone they were made in, Windows names included ("Pacific Standard
+Time"); answers give timed events in the zone of `Prefer: outlook.timezone` (UTC without it)
+and leave all-day events on their own dates and zone, as Graph does.
 """
 
 from __future__ import annotations
@@ -14,11 +18,16 @@ import base64
 import datetime as dt
 import html
 import json
+import re
 import secrets
 import time
 import urllib.parse
+from zoneinfo import ZoneInfo
 
-from tests.fakes.https import FakeHTTPS, Reply, bearer, form, pkce_matches
+from tzlocal.windows_tz import win_tz
+
+from tests.fakes.https import Reply, bearer, form
+from tests.fakes.oauth import FakeOAuthProvider
 
 CLIENT_ID = "00000000-test-4000-8000-slotbook0001"
 CLIENT_SECRET = "test-microsoft-secret"
@@ -36,21 +45,48 @@ def graph_time(moment: dt.datetime) -> dict:
     }
 
 
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(win_tz.get(name, name))
+
+
+def local_time(moment: dt.datetime, zone: str) -> dict:
+    """A Graph dateTimeTimeZone on the wall clock of `zone` (a Windows or IANA name)."""
+    wall = moment.astimezone(_zone(zone))
+    return {"dateTime": wall.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": zone}
+
+
 def _parse(value: dict) -> dt.datetime:
-    return dt.datetime.fromisoformat(value["dateTime"][:19]).replace(tzinfo=dt.UTC)
+    wall = dt.datetime.fromisoformat(value["dateTime"][:19])
+    return wall.replace(tzinfo=_zone(value.get("timeZone") or "UTC")).astimezone(dt.UTC)
+
+
+def _preferred_zone(headers) -> str:
+    found = re.search(r'outlook\.timezone="([^"]+)"', headers.get("Prefer", ""))
+    return found.group(1) if found else "UTC"
+
+
+def _as_seen(event: dict, zone: str) -> dict:
+    if "@removed" in event or event.get("isAllDay"):
+        return event
+    return {
+        **event,
+        "start": local_time(_parse(event["start"]), zone),
+        "end": local_time(_parse(event["end"]), zone),
+    }
 
 
 def _graph_error(status: int, code: str, message: str):
     return Reply(status, {"error": {"code": code, "message": message}})
 
 
-class FakeMicrosoft(FakeHTTPS):
+class FakeMicrosoft(FakeOAuthProvider):
+    client_id = CLIENT_ID
+    client_secret = CLIENT_SECRET
+    code_prefix = "M.C"
+
     def __init__(self, account: str = "alice@contoso.com"):
         super().__init__()
         self.account = account
-        self.codes: dict[str, dict] = {}
-        self.access_tokens: set[str] = set()
-        self.refresh_tokens: set[str] = set()
         self.spent_refresh_tokens: set[str] = set()
         self.calendars: dict[str, dict] = {}
         self.events: dict[str, dict[str, dict]] = {}
@@ -98,14 +134,23 @@ class FakeMicrosoft(FakeHTTPS):
             self.removed[calendar_id].pop(event["id"], None)
             return event
 
-    def add_timed(self, calendar_id, event_id, start, end, **extra):
+    def add_timed(self, calendar_id, event_id, start, end, zone="UTC", **extra):
+        """An event made in `zone` (as Outlook names it, e.g. "W. Europe Standard Time")."""
         return self.put_event(
             calendar_id,
-            {"id": event_id, "subject": "Busy", "start": graph_time(start), "end": graph_time(end)}
+            {
+                "id": event_id,
+                "subject": "Busy",
+                "originalStartTimeZone": zone,
+                "originalEndTimeZone": zone,
+                "start": local_time(start, zone),
+                "end": local_time(end, zone),
+            }
             | extra,
         )
 
     def add_all_day(self, calendar_id, event_id, first: dt.date, days=1, zone="UTC", **extra):
+        last = first + dt.timedelta(days=days)
         return self.put_event(
             calendar_id,
             {
@@ -113,11 +158,9 @@ class FakeMicrosoft(FakeHTTPS):
                 "subject": "All day",
                 "isAllDay": True,
                 "originalStartTimeZone": zone,
-                "start": {"dateTime": f"{first.isoformat()}T00:00:00.0000000", "timeZone": "UTC"},
-                "end": {
-                    "dateTime": f"{(first + dt.timedelta(days=days)).isoformat()}T00:00:00.0000000",
-                    "timeZone": "UTC",
-                },
+                "originalEndTimeZone": zone,
+                "start": {"dateTime": f"{first.isoformat()}T00:00:00.0000000", "timeZone": zone},
+                "end": {"dateTime": f"{last.isoformat()}T00:00:00.0000000", "timeZone": zone},
             }
             | extra,
         )
@@ -132,19 +175,6 @@ class FakeMicrosoft(FakeHTTPS):
     def expire_delta_tokens(self) -> None:
         with self.lock:
             self.expired_delta_before = self.counter + 1
-
-    def expire_access_tokens(self) -> None:
-        with self.lock:
-            self.access_tokens.clear()
-
-    def revoke_all(self) -> None:
-        with self.lock:
-            self.refresh_tokens.clear()
-            self.access_tokens.clear()
-
-    def approve(self, auth_url: str) -> str:
-        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(auth_url).query))
-        return self._issue_code(query)
 
     # --- identity -----------------------------------------------------------------------------
 
@@ -165,17 +195,8 @@ class FakeMicrosoft(FakeHTTPS):
             "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
         }
 
-    def _issue_code(self, query: dict) -> str:
-        code = "M.C" + secrets.token_urlsafe(16)
-        with self.lock:
-            self.codes[code] = {
-                "redirect_uri": query.get("redirect_uri"),
-                "challenge": query.get("code_challenge"),
-                "nonce": query.get("nonce"),
-                "scope": query.get("scope", ""),
-            }
-        parts = {"code": code, "state": query.get("state", ""), "session_state": "fake"}
-        return f"{query.get('redirect_uri')}?{urllib.parse.urlencode(parts)}"
+    def callback_extras(self, query: dict) -> dict:
+        return {"session_state": "fake"}
 
     def _consent_page(self, query: dict) -> str:
         if query.get("client_id") != CLIENT_ID:
@@ -183,16 +204,7 @@ class FakeMicrosoft(FakeHTTPS):
         if "offline_access" not in query.get("scope", "") or not query.get("code_challenge"):
             raise Reply(400, "<h1>offline_access and PKCE expected by this fake</h1>")
         allow = html.escape(self._issue_code(query))
-        deny = html.escape(
-            f"{query.get('redirect_uri')}?"
-            + urllib.parse.urlencode(
-                {
-                    "error": "access_denied",
-                    "error_description": "The user has denied access.",
-                    "state": query.get("state", ""),
-                }
-            )
-        )
+        deny = html.escape(self._denied(query, error_description="The user has denied access."))
         return (
             "<!doctype html><title>Sign in to your account</title>"
             f"<h1>Let Slotbook access {html.escape(self.account)}?</h1>"
@@ -236,22 +248,14 @@ class FakeMicrosoft(FakeHTTPS):
 
     def _token(self, headers, body):
         fields = form(body)
-        client_id, secret = fields.get("client_id"), fields.get("client_secret")
-        auth = headers.get("Authorization", "")
-        if auth.startswith("Basic "):
-            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
-        if client_id != CLIENT_ID or secret != CLIENT_SECRET:
+        if not self._client_ok(headers, fields):
             raise Reply(401, {"error": "invalid_client", "error_description": "AADSTS7000215"})
         if self.token_latency:
             time.sleep(self.token_latency)
         with self.lock:
             grant = fields.get("grant_type")
             if grant == "authorization_code":
-                saved = self.codes.pop(fields.get("code", ""), None)
-                if saved is None or saved["redirect_uri"] != fields.get("redirect_uri"):
-                    raise Reply(400, {"error": "invalid_grant", "error_description": "AADSTS70000"})
-                if not pkce_matches(fields.get("code_verifier", ""), saved["challenge"] or ""):
-                    raise Reply(400, {"error": "invalid_grant", "error_description": "AADSTS50148"})
+                saved = self._redeem(fields, unknown="AADSTS70000", mismatch="AADSTS50148")
                 return self._tokens(saved["scope"], saved["nonce"])
             if grant == "refresh_token":
                 token = fields.get("refresh_token", "")
@@ -293,7 +297,7 @@ class FakeMicrosoft(FakeHTTPS):
         if parts == ["me", "calendars"] and method == "GET":
             return {"value": list(self.calendars.values())}
         if parts == ["me", "calendar", "getSchedule"] and method == "POST":
-            return self._schedule(payload)
+            return self._schedule(payload, _preferred_zone(headers))
         if parts == ["subscriptions"] and method == "POST":
             subscription_id = secrets.token_hex(8)
             self.subscriptions[subscription_id] = {"id": subscription_id, **payload}
@@ -311,7 +315,7 @@ class FakeMicrosoft(FakeHTTPS):
             if parts[3:] == ["events"] and method == "POST":
                 return self._create(calendar_id, payload)
         if len(parts) == 3 and parts[:2] == ["me", "events"]:
-            return self._one(method, parts[2], payload)
+            return self._one(method, parts[2], payload, _preferred_zone(headers))
         raise _graph_error(404, "ResourceNotFound", "Resource not found")
 
     def _link(self, calendar_id: str, **params) -> str:
@@ -357,9 +361,10 @@ class FakeMicrosoft(FakeHTTPS):
                     for event in self.events[calendar_id].values()
                     if _parse(event["start"]) < high and _parse(event["end"]) > low
                 ),
-                key=lambda event: event["start"]["dateTime"],
+                key=lambda event: _parse(event["start"]),
             )
-        page = items[offset : offset + size]
+        zone = _preferred_zone(headers)
+        page = [_as_seen(event, zone) for event in items[offset : offset + size]]
         answer = {"@odata.context": f"{self.url}/v1.0/$metadata#Collection(event)", "value": page}
         if offset + size < len(items) and window[0]:
             answer["@odata.nextLink"] = self._link(
@@ -388,10 +393,10 @@ class FakeMicrosoft(FakeHTTPS):
                 return calendar_id, events[event_id]
         raise _graph_error(404, "ErrorItemNotFound", "The specified object was not found.")
 
-    def _one(self, method, event_id, payload):
+    def _one(self, method, event_id, payload, zone):
         calendar_id, event = self._find(event_id)
         if method == "GET":
-            return event
+            return _as_seen(event, zone)
         if method == "PATCH":
             merged = {**event, **payload}
             for key in ("start", "end"):
@@ -403,7 +408,7 @@ class FakeMicrosoft(FakeHTTPS):
             raise Reply(204, b"")
         raise _graph_error(405, "MethodNotAllowed", "no")
 
-    def _schedule(self, payload):
+    def _schedule(self, payload, zone):
         low, high = _parse(payload["startTime"]), _parse(payload["endTime"])
         items = []
         for events in self.events.values():
@@ -415,8 +420,8 @@ class FakeMicrosoft(FakeHTTPS):
                         {
                             "isPrivate": False,
                             "status": event.get("showAs", "busy"),
-                            "start": event["start"],
-                            "end": event["end"],
+                            "start": local_time(_parse(event["start"]), zone),
+                            "end": local_time(_parse(event["end"]), zone),
                         }
                     )
         return {
