@@ -216,3 +216,18 @@ def test_the_heatmap_counts_held_meetings_by_the_hosts_weekday_and_hour(frozen_n
     assert sum(map(sum, grid)) == 4
     later = Period(dt.date(2026, 3, 15), dt.date(2026, 3, 21), alice.zone)
     assert sum(map(sum, build_report(alice, later).heatmap)) == 2
+
+
+def test_the_staff_heatmap_puts_each_meeting_on_its_hosts_clock(frozen_now, alice, bob, intro):
+    """Staff see every host's meetings, each on that host's own day and hour: 10:00 in New
+    York and 10:00 in London are both 10:00, though five hours apart."""
+    from tests.conftest import at, book, make_event_type
+
+    book(intro, at("2026-03-02 10:00"))  # Monday 10:00 New York, 15:00 UTC
+    book(make_event_type(bob, "bobs-call"), at("2026-03-02 10:00", "Europe/London"))
+    rollup.rollup_dirty_days()
+    site = build_report(None, Period(dt.date(2026, 3, 1), dt.date(2026, 3, 7), alice.zone))
+    assert site.heatmap[0][10] == 2
+    assert sum(map(sum, site.heatmap)) == 2
+    own = build_report(alice, Period(dt.date(2026, 3, 1), dt.date(2026, 3, 7), alice.zone))
+    assert own.heatmap[0][10] == 1 and sum(map(sum, own.heatmap)) == 1
