@@ -19,12 +19,7 @@ from django.utils import timezone
 
 from analytics.days import days_span, each_day, local_date
 from analytics.models import DailyStats, EventKind, PageViewCount
-from analytics.rollup import (
-    COUNTERS,
-    LEAD_BUCKET_EDGES,
-    attendance_in,
-    events_in,
-)
+from analytics.rollup import COUNTERS, LEAD_BUCKET_EDGES, attendance_in, events_in
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 MAX_CUSTOM_DAYS = 366
