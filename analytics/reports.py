@@ -177,7 +177,8 @@ class Report:
     daily: list[tuple[dt.date, Figures]]
     # Held meetings starting in the period as [weekday][hour] counts, Monday first, in each
     # host's own time (the staff view adds up every host's rows on that host's days and hours).
-    heatmap: list[list[int]]
+    # None when the report was built without the charts.
+    heatmap: list[list[int]] | None
 
     def change(self) -> dict[str, float | None]:
         current, previous = self.totals.as_api(), self.previous.as_api()
@@ -188,9 +189,12 @@ class Report:
         return not any(self.totals.counters.values()) and not self.totals.page_views
 
 
-def build_report(host, period: Period, event_type_id: int | None = None) -> Report:
+def build_report(
+    host, period: Period, event_type_id: int | None = None, *, charts: bool = True
+) -> Report:
     """Totals, previous period, daily series and heatmap in two queries. `host` None: every
-    host (the staff view), each host's rows on that host's own days."""
+    host (the staff view), each host's rows on that host's own days. `charts` False (the API
+    and the CSV): leave out the heatmap and the lead-time distribution and average."""
     previous = period.previous()
     stats = DailyStats.objects.filter(date__gte=previous.start, date__lte=period.end)
     views = PageViewCount.objects.filter(date__gte=previous.start, date__lte=period.end)
@@ -200,20 +204,17 @@ def build_report(host, period: Period, event_type_id: int | None = None) -> Repo
         stats = stats.filter(event_type_id=event_type_id)
         views = views.filter(event_type_id=event_type_id)
     by_day: dict[dt.date, Figures] = defaultdict(Figures)
-    heat = [[0] * 24 for _ in WEEKDAYS]
-    rows = stats.values_list(
-        "date",
-        "lead_times",
-        "lead_time_buckets",
-        "lead_time_minutes",
-        "meetings_by_hour",
-        *COUNTERS,
-    )
-    for day, lead_times, lead_buckets, lead_minutes, by_hour, *counts in rows:
+    heat = [[0] * 24 for _ in WEEKDAYS] if charts else None
+    chart_columns = ("lead_time_buckets", "lead_time_minutes", "meetings_by_hour")
+    rows = stats.values_list("date", "lead_times", *COUNTERS, *(chart_columns if charts else ()))
+    for day, lead_times, *values in rows:
         figures = by_day[day]
-        for name, count in zip(COUNTERS, counts, strict=True):
+        for name, count in zip(COUNTERS, values[: len(COUNTERS)], strict=True):
             figures.counters[name] += count
         figures.lead_times.extend(lead_times)
+        if not charts:
+            continue
+        lead_buckets, lead_minutes, by_hour = values[len(COUNTERS) :]
         figures.add_lead_buckets(lead_buckets)
         figures.lead_minutes += lead_minutes
         if by_hour and day >= period.start:

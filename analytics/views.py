@@ -394,7 +394,7 @@ DAILY_COLUMNS = [
 def daily_csv(request):
     selection = read_selection(request)
     host = None if selection.site_wide else request.user
-    report = reports.build_report(host, selection.period, selection.event_type_id)
+    report = reports.build_report(host, selection.period, selection.event_type_id, charts=False)
     rows = (
         [day.isoformat(), *[figures.as_api()[name] for name in DAILY_COLUMNS[1:]]]
         for day, figures in report.daily
