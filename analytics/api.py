@@ -43,5 +43,5 @@ def analytics(request):
                 details={"event_type": ["Unknown event type."]},
             )
         event_type_id = event_type.pk
-    report = reports.build_report(host, period, event_type_id)
+    report = reports.build_report(host, period, event_type_id, charts=False)
     return JsonResponse(reports.api_payload(report, host.timezone))

@@ -12,7 +12,7 @@ import datetime as dt
 from django.db import connection
 from django.utils import timezone
 
-from analytics.models import ATTENDANCE_KINDS, BookingEvent, DirtyDay
+from analytics.models import BookingEvent, DirtyDay
 
 
 def _jsonable(value):
@@ -42,11 +42,14 @@ def record(booking, kind: str, actor: str, *, at: dt.datetime | None = None, **d
 
 
 def affected_days(zone, event: BookingEvent) -> set[dt.date]:
-    """The host-local days whose figures this event changes: the day it happened, and for an
-    attendance mark the meeting's day, where completions and no-shows count."""
-    days = {event.at.astimezone(zone).date()}
-    if event.kind in ATTENDANCE_KINDS:
-        days.add(event.start.astimezone(zone).date())
+    """The host-local days whose figures this event changes: the day it happened, and the
+    meeting's day, where completions and no-shows count and where the heatmap counts the
+    meetings held (any change may start or stop one being held); for a reschedule also the
+    day the meeting moved from."""
+    days = {event.at.astimezone(zone).date(), event.start.astimezone(zone).date()}
+    moved_from = event.details.get("from_start")
+    if isinstance(moved_from, str):
+        days.add(dt.datetime.fromisoformat(moved_from).astimezone(zone).date())
     return days
 
 

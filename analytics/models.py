@@ -75,7 +75,8 @@ class BookingEvent(models.Model):
 
 
 class DailyStats(models.Model):
-    """What happened on one host-local day for one event type; recomputed, never incremented."""
+    """What happened on one host-local day for one event type, and the meetings held on it;
+    recomputed, never incremented."""
 
     host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     event_type = models.ForeignKey("bookings.EventType", on_delete=models.CASCADE, related_name="+")
@@ -91,6 +92,14 @@ class DailyStats(models.Model):
     # Minutes from booking to start of each booking made this day, sorted: exact medians over
     # any period come from merging these lists.
     lead_times = models.JSONField(default=list, blank=True)
+    # The same bookings counted per lead-time bucket (analytics.rollup.LEAD_BUCKET_EDGES) and
+    # their total, so the distribution chart and the average read these few numbers.
+    lead_time_buckets = models.JSONField(default=list, blank=True)
+    lead_time_minutes = models.BigIntegerField(default=0)
+    # Meetings starting this day that are held (not cancelled, declined or expired), per
+    # host-local hour 0-23, from the bookings' present status: the weekday x hour heatmap.
+    # Empty when there are none.
+    meetings_by_hour = models.JSONField(default=list, blank=True)
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -1,42 +1,38 @@
 """Reading the figures: a period of host-local days, its totals, the previous period of the
 same length, the change between them, the daily series and the charts' data.
 
-Everything here reads DailyStats and PageViewCount rows (a fixed number of queries whatever
-the number of bookings) except the weekday x hour heatmap, which groups the period's meetings
-in the database, and the drill-down lists, which read the history itself.
+Everything here reads DailyStats and PageViewCount rows, one query each whatever the number
+of bookings: the heatmap and the lead-time distribution are rolled up per day with the other
+figures. Medians stay exact: they merge the days' sorted lead times. Only the drill-down lists
+read the history itself.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
 from analytics.days import days_span, each_day, local_date
 from analytics.models import DailyStats, EventKind, PageViewCount
-from analytics.rollup import COUNTERS, attendance_in, events_in
+from analytics.rollup import COUNTERS, LEAD_BUCKET_EDGES, attendance_in, events_in
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 MAX_CUSTOM_DAYS = 366
 # The figures of the API, each day, the totals and the previous period.
 FIGURES = (*COUNTERS, "page_views", "median_lead_time_hours")
-# Statuses of meetings that took or will take place: the heatmap's bookings.
-HELD_STATUSES = ("pending", "confirmed", "completed", "no_show")
-LEAD_BUCKETS = (
-    ("Under 1 hour", 0, 60),
-    ("1–24 hours", 60, 24 * 60),
-    ("1–3 days", 24 * 60, 3 * 24 * 60),
-    ("3–7 days", 3 * 24 * 60, 7 * 24 * 60),
-    ("1–2 weeks", 7 * 24 * 60, 14 * 24 * 60),
-    ("2–4 weeks", 14 * 24 * 60, 28 * 24 * 60),
-    ("4 weeks or more", 28 * 24 * 60, None),
+LEAD_BUCKET_LABELS = (
+    "Under 1 hour",
+    "1–24 hours",
+    "1–3 days",
+    "3–7 days",
+    "1–2 weeks",
+    "2–4 weeks",
+    "4 weeks or more",
 )
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -104,6 +100,21 @@ class Figures:
     counters: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
     page_views: int = 0
     lead_times: list[int] = field(default_factory=list)
+    # Bookings made per lead-time bucket (LEAD_BUCKET_EDGES) and their lead times' total.
+    lead_buckets: list[int] = field(default_factory=lambda: [0] * len(LEAD_BUCKET_EDGES))
+    lead_minutes: int = 0
+
+    def add(self, other: Figures) -> None:
+        for name in COUNTERS:
+            self.counters[name] += other.counters[name]
+        self.page_views += other.page_views
+        self.lead_times.extend(other.lead_times)
+        self.add_lead_buckets(other.lead_buckets)
+        self.lead_minutes += other.lead_minutes
+
+    def add_lead_buckets(self, counts: list[int]) -> None:
+        for index, count in enumerate(counts):
+            self.lead_buckets[index] += count
 
     @property
     def cancelled(self) -> int:
@@ -120,9 +131,13 @@ class Figures:
 
     @property
     def average_lead_time_hours(self) -> float | None:
-        if not self.lead_times:
+        made = sum(self.lead_buckets)
+        if not made:
             return None
-        return round(sum(self.lead_times) / len(self.lead_times) / 60, 1)
+        return round(self.lead_minutes / made / 60, 1)
+
+    def labelled_lead_buckets(self) -> list[tuple[str, int]]:
+        return list(zip(LEAD_BUCKET_LABELS, self.lead_buckets, strict=True))
 
     @property
     def completion_rate(self) -> float | None:
@@ -160,6 +175,10 @@ class Report:
     totals: Figures
     previous: Figures
     daily: list[tuple[dt.date, Figures]]
+    # Held meetings starting in the period as [weekday][hour] counts, Monday first, in each
+    # host's own time (the staff view adds up every host's rows on that host's days and hours).
+    # None when the report was built without the charts.
+    heatmap: list[list[int]] | None
 
     def change(self) -> dict[str, float | None]:
         current, previous = self.totals.as_api(), self.previous.as_api()
@@ -170,9 +189,12 @@ class Report:
         return not any(self.totals.counters.values()) and not self.totals.page_views
 
 
-def build_report(host, period: Period, event_type_id: int | None = None) -> Report:
-    """Totals, previous period and daily series in two queries. `host` None: every host
-    (the staff view), each host's rows on that host's own days."""
+def build_report(
+    host, period: Period, event_type_id: int | None = None, *, charts: bool = True
+) -> Report:
+    """Totals, previous period, daily series and heatmap in two queries. `host` None: every
+    host (the staff view), each host's rows on that host's own days. `charts` False (the API
+    and the CSV): leave out the heatmap and the lead-time distribution and average."""
     previous = period.previous()
     stats = DailyStats.objects.filter(date__gte=previous.start, date__lte=period.end)
     views = PageViewCount.objects.filter(date__gte=previous.start, date__lte=period.end)
@@ -182,22 +204,30 @@ def build_report(host, period: Period, event_type_id: int | None = None) -> Repo
         stats = stats.filter(event_type_id=event_type_id)
         views = views.filter(event_type_id=event_type_id)
     by_day: dict[dt.date, Figures] = defaultdict(Figures)
-    for day, lead_times, *counts in stats.values_list("date", "lead_times", *COUNTERS):
+    heat = [[0] * 24 for _ in WEEKDAYS] if charts else None
+    chart_columns = ("lead_time_buckets", "lead_time_minutes", "meetings_by_hour")
+    rows = stats.values_list("date", "lead_times", *COUNTERS, *(chart_columns if charts else ()))
+    for day, lead_times, *values in rows:
         figures = by_day[day]
-        for name, count in zip(COUNTERS, counts, strict=True):
+        for name, count in zip(COUNTERS, values[: len(COUNTERS)], strict=True):
             figures.counters[name] += count
         figures.lead_times.extend(lead_times)
+        if not charts:
+            continue
+        lead_buckets, lead_minutes, by_hour = values[len(COUNTERS) :]
+        figures.add_lead_buckets(lead_buckets)
+        figures.lead_minutes += lead_minutes
+        if by_hour and day >= period.start:
+            weekday = heat[day.weekday()]
+            for hour, meetings in enumerate(by_hour):
+                weekday[hour] += meetings
     for day, count in views.values_list("date", "views"):
         by_day[day].page_views += count
     totals, before = Figures(), Figures()
     for day, figures in by_day.items():
-        target = totals if day >= period.start else before
-        for name in COUNTERS:
-            target.counters[name] += figures.counters[name]
-        target.page_views += figures.page_views
-        target.lead_times.extend(figures.lead_times)
+        (totals if day >= period.start else before).add(figures)
     daily = [(day, by_day.get(day) or Figures()) for day in each_day(period.start, period.end)]
-    return Report(period, totals, before, daily)
+    return Report(period, totals, before, daily, heat)
 
 
 def api_payload(report: Report, zone_name: str) -> dict:
@@ -212,45 +242,6 @@ def api_payload(report: Report, zone_name: str) -> dict:
         "change": report.change(),
         "daily": [{"date": day.isoformat(), **figures.as_api()} for day, figures in report.daily],
     }
-
-
-def heatmap(host, period: Period, event_type_id: int | None = None) -> list[list[int]]:
-    """Meetings (not cancelled or declined) starting in the period, as [weekday][hour] counts in
-    the host's time; one grouped query."""
-    from bookings.models import Booking
-
-    lo, hi = period.span()
-    meetings = Booking.objects.filter(status__in=HELD_STATUSES, start__gte=lo, start__lt=hi)
-    if host is not None:
-        meetings = meetings.filter(host=host)
-    if event_type_id is not None:
-        meetings = meetings.filter(event_type_id=event_type_id)
-    grid = [[0] * 24 for _ in WEEKDAYS]
-    grouped = (
-        meetings.annotate(
-            weekday=ExtractIsoWeekDay("start", tzinfo=period.zone),
-            hour=ExtractHour("start", tzinfo=period.zone),
-        )
-        .values("weekday", "hour")
-        .annotate(meetings=Count("id"))
-        .order_by()
-    )
-    for row in grouped:
-        grid[row["weekday"] - 1][row["hour"]] += row["meetings"]
-    return grid
-
-
-def lead_time_buckets(lead_times: list[int]) -> list[tuple[str, int]]:
-    """How many lead times fall in each bucket; bisection of the sorted list, so the cost
-    hardly grows with the bookings."""
-    ordered = sorted(lead_times)
-    counts = []
-    for label, low, high in LEAD_BUCKETS:
-        # The first bucket also takes any negative lead time, so every booking is shown.
-        first = 0 if low == 0 else bisect.bisect_left(ordered, low)
-        last = len(ordered) if high is None else bisect.bisect_left(ordered, high)
-        counts.append((label, last - first))
-    return counts
 
 
 # --- drill-down: the rows behind each figure ---------------------------------------------

@@ -5,7 +5,11 @@ What counts on a day (the host's local day):
   time falls on that day. A booking confirmed at once counts as confirmed when it is made.
 - completed and no-shows: the latest attendance mark of each booking, counted on the day of the
   meeting (a booking made on Monday for Friday is created on Monday, completed on Friday).
-- lead times: minutes from booking to the start it was booked for, for bookings made that day.
+- lead times: minutes from booking to the start it was booked for, for bookings made that day
+  (the sorted list for exact medians, their total and their count per chart bucket).
+- meetings by hour: bookings held (not cancelled, declined or expired) whose meeting starts that
+  day, per host-local hour, from the bookings' present status. History writes mark the meeting's
+  day (and a rescheduled booking's old day) dirty, so these follow every change.
 
 Recomputing a day replaces its rows with what the history says, so it is idempotent; the
 periodic task recomputes the days that history writes mark dirty, the nightly task recomputes
@@ -15,12 +19,14 @@ and `manage.py rollup_analytics` rebuilds any span.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Count, Exists, Max, Min, OuterRef
+from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
 from analytics.days import days_span, local_date
@@ -44,6 +50,11 @@ COUNTERS = (
     "rescheduled",
     "declined",
 )
+# Statuses of meetings that took or will take place: the heatmap's bookings.
+HELD_STATUSES = ("pending", "confirmed", "completed", "no_show")
+# Lower edges, in minutes, of the lead-time distribution's buckets (labels in analytics.reports);
+# the first bucket also takes negative lead times. Changing them needs `rollup_analytics`.
+LEAD_BUCKET_EDGES = (0, 60, 24 * 60, 3 * 24 * 60, 7 * 24 * 60, 14 * 24 * 60, 28 * 24 * 60)
 # Spans are computed a month at a time so a rebuild of years never holds them all in memory.
 CHUNK_DAYS = 31
 
@@ -61,6 +72,37 @@ def attendance_in(host_id: int, lo: dt.datetime, hi: dt.datetime):
     return BookingEvent.objects.filter(
         host_id=host_id, kind__in=ATTENDANCE_KINDS, start__gte=lo, start__lt=hi
     ).exclude(Exists(later))
+
+
+def lead_bucket(minutes: int) -> int:
+    """Index of the LEAD_BUCKET_EDGES bucket a lead time falls in."""
+    return max(0, bisect.bisect_right(LEAD_BUCKET_EDGES, minutes) - 1)
+
+
+def meetings_in(host_id: int, lo: dt.datetime, hi: dt.datetime, zone):
+    """(event_type_id, local date, local hour, count) of the held meetings starting in [lo, hi),
+    grouped in the database."""
+    from bookings.models import Booking
+
+    return (
+        Booking.objects.filter(
+            host_id=host_id, status__in=HELD_STATUSES, start__gte=lo, start__lt=hi
+        )
+        .annotate(day=TruncDate("start", tzinfo=zone), hour=ExtractHour("start", tzinfo=zone))
+        .values_list("event_type_id", "day", "hour")
+        .annotate(meetings=Count("id"))
+        .order_by()
+    )
+
+
+def _empty_row() -> dict:
+    return {
+        **dict.fromkeys(COUNTERS, 0),
+        "lead_times": [],
+        "lead_time_buckets": [0] * len(LEAD_BUCKET_EDGES),
+        "lead_time_minutes": 0,
+        "meetings_by_hour": [],
+    }
 
 
 def counter_for(kind: str, actor: str, status: str | None) -> list[str]:
@@ -82,9 +124,7 @@ def compute_span(host, first: dt.date, last: dt.date) -> dict[tuple[int, dt.date
     """{(event_type_id, date): figures} for the host's local days first..last, nonzero only."""
     zone = host.zone
     lo, hi = days_span(first, last, zone)
-    rows: dict[tuple[int, dt.date], dict] = defaultdict(
-        lambda: {**dict.fromkeys(COUNTERS, 0), "lead_times": []}
-    )
+    rows: dict[tuple[int, dt.date], dict] = defaultdict(_empty_row)
     events = events_in(host.pk, lo, hi).values_list(
         "event_type_id", "kind", "actor", "at", "start", "details__status"
     )
@@ -96,13 +136,23 @@ def compute_span(host, first: dt.date, last: dt.date) -> dict[tuple[int, dt.date
         for name in counters:
             row[name] += 1
         if kind == EventKind.CREATED:
-            row["lead_times"].append(int((start - at).total_seconds() // 60))
+            minutes = int((start - at).total_seconds() // 60)
+            row["lead_times"].append(minutes)
+            row["lead_time_buckets"][lead_bucket(minutes)] += 1
+            row["lead_time_minutes"] += minutes
     marks = attendance_in(host.pk, lo, hi).values_list("event_type_id", "kind", "start")
     for event_type_id, kind, start in marks.iterator(chunk_size=5000):
         row = rows[(event_type_id, local_date(start, zone))]
         row["completed" if kind == EventKind.COMPLETED else "no_shows"] += 1
+    for event_type_id, day, hour, meetings in meetings_in(host.pk, lo, hi, zone):
+        row = rows[(event_type_id, day)]
+        if not row["meetings_by_hour"]:
+            row["meetings_by_hour"] = [0] * 24
+        row["meetings_by_hour"][hour] += meetings
     for row in rows.values():
         row["lead_times"].sort()
+        if not row["lead_times"]:
+            row["lead_time_buckets"] = []
     return dict(rows)
 
 
@@ -145,10 +195,22 @@ def rebuild_host(host, since: dt.date | None = None, *, now=None) -> int:
     now = now or timezone.now()
     today = local_date(now, host.zone)
     full = since is None
-    span = BookingEvent.objects.filter(host=host).aggregate(first=Min("at"), last=Max("at"))
+    # Meetings count on their own day, which may come before the first change (imported
+    # history) or long after the last one (bookings made far ahead).
+    span = BookingEvent.objects.filter(host=host).aggregate(
+        first=Min("at"), first_start=Min("start"), last=Max("at"), last_start=Max("start")
+    )
     if since is None:
-        since = local_date(span["first"], host.zone) if span["first"] else today
-    last = max(today, local_date(span["last"], host.zone)) if span["last"] else today
+        since = (
+            local_date(min(span["first"], span["first_start"]), host.zone)
+            if span["first"]
+            else today
+        )
+    last = (
+        max(today, local_date(max(span["last"], span["last_start"]), host.zone))
+        if span["last"]
+        else today
+    )
     if full:
         # Rows computed in another zone sit on the wrong dates: start from nothing.
         with transaction.atomic():

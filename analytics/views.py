@@ -187,7 +187,8 @@ def _summary_of_days(labels, values, what: str) -> str:
     return f"{total} {what} in all; the busiest day was {labels[best]} with {values[best]}."
 
 
-def build_charts(report, heat, lead_buckets) -> dict:
+def build_charts(report) -> dict:
+    heat, lead_buckets = report.heatmap, report.totals.labelled_lead_buckets()
     labels = [day.isoformat() for day, _ in report.daily]
     created = [figures.counters["created"] for _, figures in report.daily]
     rescheduled = [figures.counters["rescheduled"] for _, figures in report.daily]
@@ -279,8 +280,6 @@ def dashboard(request):
     selection = read_selection(request)
     host = None if selection.site_wide else request.user
     report = reports.build_report(host, selection.period, selection.event_type_id)
-    heat = reports.heatmap(host, selection.period, selection.event_type_id)
-    lead_buckets = reports.lead_time_buckets(report.totals.lead_times)
     event_types = EventType.objects.for_host(request.user).order_by("title")
     has_bookings = selection.site_wide or Booking.objects.for_host(request.user).exists()
     context = {
@@ -290,7 +289,7 @@ def dashboard(request):
         "event_types": event_types,
         "report": report,
         "cards": build_cards(report, selection),
-        "charts": build_charts(report, heat, lead_buckets),
+        "charts": build_charts(report),
         "has_event_types": event_types.exists(),
         "has_bookings": has_bookings,
         "public_link": request.build_absolute_uri(reverse("host-page", args=[request.user.handle])),
@@ -395,7 +394,7 @@ DAILY_COLUMNS = [
 def daily_csv(request):
     selection = read_selection(request)
     host = None if selection.site_wide else request.user
-    report = reports.build_report(host, selection.period, selection.event_type_id)
+    report = reports.build_report(host, selection.period, selection.event_type_id, charts=False)
     rows = (
         [day.isoformat(), *[figures.as_api()[name] for name in DAILY_COLUMNS[1:]]]
         for day, figures in report.daily

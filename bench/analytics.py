@@ -55,6 +55,7 @@ DAYS = 730
 HTTP_REQUESTS = 60
 WARMUP = 5
 ROLLUP_REPEATS = 15
+CPU_REQUESTS = 30
 
 
 def fill(host, count: int, seed: int) -> None:
@@ -209,6 +210,28 @@ def time_http(port: int, path: str, headers: dict) -> tuple[float, float, int]:
     return statistics.median(timings), percentile(timings, 0.95), status
 
 
+def backend_cpu_seconds(backend_pid: int) -> float:
+    """User + system CPU of one PostgreSQL backend, from /proc (the bench runs on the host)."""
+    fields = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(client: Client, path: str, **headers) -> tuple[float, float]:
+    """(Django CPU ms, PostgreSQL CPU ms) per request, mean over CPU_REQUESTS
+    in-process requests: CPU time hardly depends on what else the machine runs."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    for _ in range(WARMUP):
+        client.get(path, **headers)
+    django_before, db_before = time.process_time(), backend_cpu_seconds(backend)
+    for _ in range(CPU_REQUESTS):
+        client.get(path, **headers)
+    django_cpu = (time.process_time() - django_before) * 1000 / CPU_REQUESTS
+    db_cpu = (backend_cpu_seconds(backend) - db_before) * 1000 / CPU_REQUESTS
+    return django_cpu, db_cpu
+
+
 def count_queries(client: Client, path: str, **headers) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path, **headers)
@@ -272,12 +295,13 @@ def main() -> None:
             "page 30d": "/dashboard/analytics/?period=30d",
             "API 90d": "/api/v1/analytics?period=90d",
         }
-        queries = {}
+        queries, cpu = {}, {}
         for name, info in hosts.items():
             auth = {"HTTP_AUTHORIZATION": f"Bearer {info['token']}"}
             for label, path in paths.items():
                 extra = auth if label.startswith("API") else {}
                 queries[(name, label)] = count_queries(info["client"], path, **extra)
+                cpu[(name, label)] = cpu_per_request(info["client"], path, **extra)
 
         server, port = start_gunicorn(connection.settings_dict["NAME"])
         results = {}
@@ -306,12 +330,14 @@ def main() -> None:
             f"{rollup_figures[2]} queries"
         )
         print(
-            f"{'request':<10} | {'host':<5} | {'median ms':>9} | {'p95 ms':>7} | {'q':>3} | status"
+            f"{'request':<10} | {'host':<5} | {'median ms':>9} | {'p95 ms':>7} | {'q':>3} | "
+            f"{'CPU ms app':>10} | {'CPU ms db':>9} | status"
         )
         for (name, label), (median, p95, status) in results.items():
+            app_cpu, db_cpu = cpu[(name, label)]
             print(
                 f"{label:<10} | {name:<5} | {median:>9.1f} | {p95:>7.1f} | "
-                f"{queries[(name, label)]:>3} | {status}"
+                f"{queries[(name, label)]:>3} | {app_cpu:>10.1f} | {db_cpu:>9.1f} | {status}"
             )
     finally:
         if server is not None:

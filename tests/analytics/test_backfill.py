@@ -36,3 +36,33 @@ def test_old_bookings_get_history_once_and_their_days_are_built(frozen_now, alic
     assert BookingEvent.objects.filter(booking=recorded).count() == 1
     assert rollup.rollup_dirty_days() == 1
     assert BookingEvent.objects.filter(details__backfilled=True).count() == 3
+
+
+fill_rolled_up = importlib.import_module(
+    "analytics.migrations.0004_rolled_up_heatmap_and_lead_time_buckets"
+).fill
+
+
+def test_rows_from_before_the_heatmap_rollup_are_completed(frozen_now, alice, intro):
+    from analytics.models import DailyStats
+
+    book(intro, at("2026-03-04 10:00"))
+    book(intro, at("2026-03-05 11:00"))
+    gone = book(intro, at("2026-03-06 11:00"))
+    services.cancel_booking(gone, by="guest")
+    rollup.rollup_dirty_days()
+    columns = ("date", "lead_times", "lead_time_buckets", "lead_time_minutes", "meetings_by_hour")
+    built = sorted(DailyStats.objects.values_list(*columns))
+    # As the rows stood before migration 0004: counters and lead times only.
+    DailyStats.objects.filter(created=0).delete()
+    DailyStats.objects.update(lead_time_buckets=[], lead_time_minutes=0, meetings_by_hour=[])
+    fill_rolled_up(apps, None)
+    made = DailyStats.objects.get(date=NOW.date())
+    assert made.lead_time_buckets == [0, 0, 0, 2, 1, 0, 0]  # 5, 6 and 7 days 1 hour ahead
+    assert made.lead_time_minutes == sum(made.lead_times)
+    assert sorted(DirtyDay.objects.values_list("date", flat=True)) == [
+        at("2026-03-04 10:00").date(),
+        at("2026-03-05 11:00").date(),
+    ]
+    rollup.rollup_dirty_days()
+    assert sorted(DailyStats.objects.values_list(*columns)) == built

@@ -9,14 +9,13 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from analytics import pageviews
+from analytics import pageviews, rollup
 from analytics.models import DailyStats, PageViewCount
 from analytics.reports import (
     Figures,
     Period,
     build_report,
     custom_period,
-    lead_time_buckets,
     relative_change,
 )
 from analytics.views import trend
@@ -47,9 +46,20 @@ def test_cards_say_new_up_down_and_no_change():
     assert trend(None, None) == {"direction": "none", "text": "no data"}
 
 
-def _stats(host, event_type, day, **figures):
+def _stats(host, event_type, day, *, lead_times=(), **figures):
+    """A daily row as the rollup writes it: lead times sorted, bucketed and totalled."""
+    buckets = [0] * len(rollup.LEAD_BUCKET_EDGES)
+    for minutes in lead_times:
+        buckets[rollup.lead_bucket(minutes)] += 1
     return DailyStats.objects.create(
-        host=host, event_type=event_type, date=day, computed_at=NOW, **figures
+        host=host,
+        event_type=event_type,
+        date=day,
+        computed_at=NOW,
+        lead_times=sorted(lead_times),
+        lead_time_buckets=buckets if lead_times else [],
+        lead_time_minutes=sum(lead_times),
+        **figures,
     )
 
 
@@ -65,6 +75,10 @@ def test_a_report_splits_the_period_from_the_previous_one_and_merges_lead_times(
     _stats(alice, intro, dt.date(2026, 3, 1), created=5)  # previous, first day
     _stats(alice, intro, dt.date(2026, 2, 28), created=50)  # before both
     _stats(alice, intro, dt.date(2026, 3, 15), created=50)  # after
+    nine_and_ten = [0] * 9 + [2, 1] + [0] * 13
+    _stats(alice, intro, dt.date(2026, 3, 9), meetings_by_hour=nine_and_ten)  # Monday
+    _stats(alice, consult, dt.date(2026, 3, 9), meetings_by_hour=nine_and_ten)
+    _stats(alice, intro, dt.date(2026, 3, 2), meetings_by_hour=nine_and_ten)  # previous
     PageViewCount.objects.create(host=alice, event_type=intro, date=dt.date(2026, 3, 9), views=8)
     report = build_report(alice, period)
     assert report.totals.counters["created"] == 4
@@ -79,6 +93,17 @@ def test_a_report_splits_the_period_from_the_previous_one_and_merges_lead_times(
     assert [day for day, _ in report.daily][0] == dt.date(2026, 3, 8)
     assert len(report.daily) == 7
     assert report.daily[1][1].page_views == 8
+    assert report.heatmap[0][9] == 4 and report.heatmap[0][10] == 2
+    assert sum(map(sum, report.heatmap)) == 6
+    assert dict(report.totals.labelled_lead_buckets()) == {
+        "Under 1 hour": 0,
+        "1–24 hours": 4,
+        "1–3 days": 0,
+        "3–7 days": 0,
+        "1–2 weeks": 0,
+        "2–4 weeks": 0,
+        "4 weeks or more": 0,
+    }
 
 
 def test_empty_periods_have_no_rates():
@@ -90,11 +115,14 @@ def test_empty_periods_have_no_rates():
 
 
 def test_lead_time_buckets():
-    buckets = dict(lead_time_buckets([30, 90, 60 * 30, 60 * 24 * 40, -5]))
-    assert buckets["Under 1 hour"] == 2
-    assert buckets["1–24 hours"] == 1
+    figures = Figures()
+    for minutes in (30, 90, 60 * 30, 60 * 24 * 40, -5, 60, 28 * 24 * 60):
+        figures.lead_buckets[rollup.lead_bucket(minutes)] += 1
+    buckets = dict(figures.labelled_lead_buckets())
+    assert buckets["Under 1 hour"] == 2  # a negative lead time is shown here too
+    assert buckets["1–24 hours"] == 2  # 60 minutes is the first of this bucket
     assert buckets["1–3 days"] == 1
-    assert buckets["4 weeks or more"] == 1
+    assert buckets["4 weeks or more"] == 2
 
 
 def test_custom_periods_are_checked(alice):
@@ -162,7 +190,8 @@ def test_the_event_page_counts_its_views(client, frozen_now, alice, intro):
 
 
 def test_the_heatmap_counts_held_meetings_by_the_hosts_weekday_and_hour(frozen_now, alice, intro):
-    from analytics.reports import heatmap
+    """Rolled up per meeting day from the bookings' present status: a cancellation or a move
+    after the rollup takes the meeting off its old day at the next rollup."""
     from bookings import services
     from tests.conftest import at, book
 
@@ -171,10 +200,34 @@ def test_the_heatmap_counts_held_meetings_by_the_hosts_weekday_and_hour(frozen_n
     book(intro, at("2026-03-09 09:00"))  # Monday after the DST change: still 09:00 local
     book(intro, at("2026-03-04 16:00"))  # Wednesday 16:00
     gone = book(intro, at("2026-03-05 10:00"))
-    services.cancel_booking(gone, by="guest")
+    moved = book(intro, at("2026-03-06 11:00"))
     book(intro, at("2026-03-20 10:00"))  # after the period
-    grid = heatmap(alice, Period(dt.date(2026, 3, 1), dt.date(2026, 3, 14), alice.zone))
+    rollup.rollup_dirty_days()
+    period = Period(dt.date(2026, 3, 1), dt.date(2026, 3, 14), alice.zone)
+    assert build_report(alice, period).heatmap[3][10] == 1
+    services.cancel_booking(gone, by="guest")
+    services.reschedule_booking(moved, start=at("2026-03-20 11:00"), by="guest")
+    rollup.rollup_dirty_days()
+    grid = build_report(alice, period).heatmap
     assert grid[0][9] == 3
     assert grid[2][16] == 1
     assert grid[3][10] == 0  # cancelled
+    assert grid[4][11] == 0  # moved out of the period
     assert sum(map(sum, grid)) == 4
+    later = Period(dt.date(2026, 3, 15), dt.date(2026, 3, 21), alice.zone)
+    assert sum(map(sum, build_report(alice, later).heatmap)) == 2
+
+
+def test_the_staff_heatmap_puts_each_meeting_on_its_hosts_clock(frozen_now, alice, bob, intro):
+    """Staff see every host's meetings, each on that host's own day and hour: 10:00 in New
+    York and 10:00 in London are both 10:00, though five hours apart."""
+    from tests.conftest import at, book, make_event_type
+
+    book(intro, at("2026-03-02 10:00"))  # Monday 10:00 New York, 15:00 UTC
+    book(make_event_type(bob, "bobs-call"), at("2026-03-02 10:00", "Europe/London"))
+    rollup.rollup_dirty_days()
+    site = build_report(None, Period(dt.date(2026, 3, 1), dt.date(2026, 3, 7), alice.zone))
+    assert site.heatmap[0][10] == 2
+    assert sum(map(sum, site.heatmap)) == 2
+    own = build_report(alice, Period(dt.date(2026, 3, 1), dt.date(2026, 3, 7), alice.zone))
+    assert own.heatmap[0][10] == 1 and sum(map(sum, own.heatmap)) == 1

@@ -218,8 +218,11 @@ def test_the_rollup_command_rebuilds(frozen_now, alice, intro):
     DailyStats.objects.all().delete()
     out = StringIO()
     call_command("rollup_analytics", "--since", "2026-03-01", stdout=out)
-    assert "Rebuilt 1 daily row(s) for 1 host(s)." in out.getvalue()
+    # The day it was made, and the meeting's day for the heatmap.
+    assert "Rebuilt 2 daily row(s) for 1 host(s)." in out.getvalue()
     assert row(alice, "2026-03-02")["created"] == 1
+    meeting = DailyStats.objects.get(date=dt.date(2026, 3, 4))
+    assert meeting.meetings_by_hour[10] == 1 and sum(meeting.meetings_by_hour) == 1
 
 
 def test_one_day_rollup_issues_the_same_queries_for_one_or_many_bookings(frozen_now, alice, intro):
@@ -247,3 +250,33 @@ def test_periods_end_today_in_the_hosts_zone(frozen_now, alice, sydney):
     )
     assert parse_period("90d", alice.zone).days == 90
     assert parse_period("30d", alice.zone).previous().end == dt.date(2026, 1, 28)
+
+
+def test_meetings_by_hour_are_on_the_hosts_clock_on_dst_days(frozen_now, intro):
+    # New York falls back on Sunday 1 November 2026: 01:00-02:00 comes twice, both count at
+    # 01; the meeting at 23:30 local is 04:30 UTC the next day but counts on the 1st. The host
+    # books them by hand (outside their hours).
+    host = make_host("nico@example.com", "nico", NY)
+    call = make_event_type(host, "call")
+    made = dt.datetime(2026, 10, 20, 12, 0, tzinfo=dt.UTC)
+    book_at(call, dt.datetime(2026, 11, 1, 5, 30, tzinfo=dt.UTC), made, by_host=True)  # 01:30 EDT
+    book_at(call, dt.datetime(2026, 11, 1, 6, 30, tzinfo=dt.UTC), made, by_host=True)  # 01:30 EST
+    book_at(call, dt.datetime(2026, 11, 2, 4, 30, tzinfo=dt.UTC), made, by_host=True)  # 23:30 EST
+    gone = book_at(call, dt.datetime(2026, 11, 1, 15, 0, tzinfo=dt.UTC), made, by_host=True)
+    with time_machine.travel(made, tick=False):
+        services.cancel_booking(gone, by="guest")
+    rollup.rollup_dirty_days()
+    day = DailyStats.objects.get(host=host, date=dt.date(2026, 11, 1))
+    assert day.meetings_by_hour[1] == 2 and day.meetings_by_hour[23] == 1
+    assert sum(day.meetings_by_hour) == 3
+    assert not DailyStats.objects.filter(host=host, date=dt.date(2026, 11, 2)).exists()
+    made_day = DailyStats.objects.get(host=host, date=dt.date(2026, 10, 20))
+    assert made_day.meetings_by_hour == []
+    # Four bookings made 12-13 days ahead: lead times in "1-2 weeks", totalled for the average.
+    assert made_day.lead_time_buckets == [0, 0, 0, 0, 4, 0, 0]
+    assert made_day.lead_time_minutes == sum(made_day.lead_times)
+    rebuilt = rollup.rebuild_host(host, now=made)
+    assert rebuilt == 2
+    assert DailyStats.objects.get(host=host, date=dt.date(2026, 11, 1)).meetings_by_hour == (
+        day.meetings_by_hour
+    )

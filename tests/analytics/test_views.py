@@ -125,21 +125,40 @@ def test_empty_states_say_what_to_do(client, frozen_now, alice):
     assert "Nothing happened in these dates" in html and "the last 90 days" in html
 
 
-def test_the_page_reads_the_same_number_of_queries_whatever_the_bookings(
+def test_the_page_and_api_read_the_same_number_of_queries_whatever_the_bookings(
     client, frozen_now, alice, intro
 ):
+    """1 booking, then 16 more with moves, cancellations and marks: the page (heatmap and
+    lead-time chart included) and the API read only daily rows, a fixed number of queries."""
+    from accounts.api_tokens import issue_api_token
+
+    _, token = issue_api_token(alice, "script")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    with time_machine.travel(TODAY, tick=False):
+        client.get("/api/v1/analytics", **bearer)  # the token's first use is written down
     client.force_login(alice)
     counts = []
     half_hour = at("2026-03-04 09:30") - at("2026-03-04 09:00")
     for day, batch in (("2026-03-04", 1), ("2026-03-05", 16)):
         with time_machine.travel(at("2026-03-02 09:00"), tick=False):
-            for index in range(batch):
-                book(intro, at(f"{day} 09:00") + index * half_hour)
+            made = [book(intro, at(f"{day} 09:00") + index * half_hour) for index in range(batch)]
+            if batch > 1:
+                services.cancel_booking(made[0], by="guest")
+                services.reschedule_booking(made[1], start=at("2026-03-06 09:00"), by="guest")
+        if batch > 1:
+            services.mark_attendance(made[2], status="no_show", now=at("2026-03-06 12:00"))
         with time_machine.travel(TODAY, tick=False):
             rollup.rollup_dirty_days()
-            with CaptureQueriesContext(connection) as captured:
+            with CaptureQueriesContext(connection) as page:
                 assert client.get(PAGE, {"period": "90d"}).status_code == 200
-        counts.append(len(captured.captured_queries))
+            with CaptureQueriesContext(connection) as api:
+                response = client.get("/api/v1/analytics", {"period": "90d"}, **bearer)
+                assert response.status_code == 200
+        counts.append((len(page.captured_queries), len(api.captured_queries)))
+        # Bookings are only asked whether there is any (the empty state), never grouped.
+        sqls = [query["sql"] for query in page.captured_queries]
+        reads = [sql for sql in sqls if "bookings_booking" in sql]
+        assert reads and all(sql.endswith("LIMIT 1") for sql in reads)
     assert counts[0] == counts[1]
 
 
