@@ -203,7 +203,12 @@ def slots(request, handle: str, slug: str):
 @rate_limit("booking-per-ip", "booking-per-email")
 @api_view("POST")
 def create(request, handle: str, slug: str):
-    event_type = _public_event_type(handle, slug)
+    # The questions are read once, for the field names and the form both.
+    event_type = get_object_or_404(
+        EventType.objects.public(handle, slug)
+        .with_calendar_presence()
+        .prefetch_related("questions")
+    )
     # The event type's own questions (q_<id>) and the guest's phone for a call are asked too.
     fields = {"start": True, "name": True, "email": True, "timezone": True, "notes": False}
     fields.update({"phone": False, **{name: False for name in question_field_names(event_type)}})

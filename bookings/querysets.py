@@ -20,6 +20,21 @@ class EventTypeQuerySet(models.QuerySet):
             host__handle__iexact=handle, host__is_active=True, slug=slug.lower()
         )
 
+    def with_calendar_presence(self):
+        """Annotate `host_has_calendars`: whether the host has an active calendar connection.
+        The booking service asks connected calendars before it books (a query of its own);
+        reading the answer here, in the query that finds the event type, spares that query
+        for the many hosts with none."""
+        from calendars.models import Connection, ConnectionStatus
+
+        return self.annotate(
+            host_has_calendars=models.Exists(
+                Connection.objects.filter(
+                    host_id=models.OuterRef("host_id"), status=ConnectionStatus.ACTIVE
+                )
+            )
+        )
+
 
 class BookingQuerySet(models.QuerySet):
     def for_host(self, host):

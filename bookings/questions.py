@@ -43,7 +43,8 @@ def add_question_fields(form: forms.Form, event_type: EventType) -> None:
 
 
 def question_field_names(event_type: EventType) -> list[str]:
-    return [f"{PREFIX}{pk}" for pk in event_type.questions.values_list("pk", flat=True)]
+    # .all(), not values_list: a caller that prefetched the questions asks nothing again.
+    return [f"{PREFIX}{question.pk}" for question in event_type.questions.all()]
 
 
 def collect_answers(form: forms.Form) -> list[dict]:

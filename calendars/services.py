@@ -671,14 +671,17 @@ def live_conflict(host, start: dt.datetime, end: dt.datetime, *, exclude_booking
 # --- writing bookings -------------------------------------------------------------------------
 
 
-def booking_changed(booking: Booking) -> None:
-    """Queue the calendar write for after commit, when the host has somewhere to write."""
+def booking_changed(booking: Booking, *, created: bool = False) -> None:
+    """Queue the calendar write for after commit, when the host has somewhere to write.
+    `created`: the booking is new in this transaction, so no event of it was written yet."""
     has_target = Calendar.objects.filter(
         host_id=booking.host_id,
         receives_bookings=True,
         connection__status=ConnectionStatus.ACTIVE,
     ).exists()
-    if not has_target and not WrittenEvent.objects.filter(booking_id=booking.pk).exists():
+    if not has_target and (
+        created or not WrittenEvent.objects.filter(booking_id=booking.pk).exists()
+    ):
         return
     if has_target and booking.is_active and _meeting_link_coming(booking):
         from notifications.services import hold_for_meeting_link

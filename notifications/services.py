@@ -54,10 +54,14 @@ def _recipient_address(booking: Booking, role: str) -> str:
     return booking.guest_email if role == Recipient.GUEST else booking.host.email
 
 
+def _delivery_key(booking: Booking, kind: str, role: str) -> str:
+    return f"{booking.uid}:{kind}:{role}:{booking.sequence}"
+
+
 def announce(booking: Booking, kind: str, role: str, *, key: str | None = None, **extra):
     """Queue one email about the booking as it is now; sent by Celery after commit."""
     delivery, created = EmailDelivery.objects.get_or_create(
-        key=key or f"{booking.uid}:{kind}:{role}:{booking.sequence}",
+        key=key or _delivery_key(booking, kind, role),
         defaults={
             "booking": booking,
             "kind": kind,
@@ -70,6 +74,39 @@ def announce(booking: Booking, kind: str, role: str, *, key: str | None = None, 
     if created:
         transaction.on_commit(lambda: enqueue(delivery.pk))
     return delivery
+
+
+def announce_all(booking: Booking, messages: list[tuple[str, str]]) -> list[EmailDelivery]:
+    """Queue several emails (kind, role) about the booking as it is now: one INSERT, and one
+    after-commit callback that hands them all to Celery.
+
+    As with `announce`, a key that exists keeps its row as it is: the ON CONFLICT update sets
+    the key to itself only so that the INSERT returns that row's id too. Such a row is handed
+    to Celery again, which sends nothing twice: a worker sends only a row it claims as pending,
+    as when the sweeper re-enqueues.
+    """
+    snapshot = snapshot_of(booking)
+    now = timezone.now()
+    deliveries = EmailDelivery.objects.bulk_create(
+        [
+            EmailDelivery(
+                booking=booking,
+                kind=kind,
+                recipient_role=role,
+                recipient=_recipient_address(booking, role),
+                key=_delivery_key(booking, kind, role),
+                snapshot=snapshot,
+                next_attempt_at=now,
+            )
+            for kind, role in messages
+        ],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["key"],
+    )
+    delivery_ids = [delivery.pk for delivery in deliveries]
+    transaction.on_commit(lambda: enqueue_all(delivery_ids))
+    return deliveries
 
 
 def announce_account_email(kind: str, *, recipient: str, user=None) -> EmailDelivery:
@@ -109,16 +146,45 @@ def enqueue(delivery_id: int) -> None:
         )
 
 
+def enqueue_all(delivery_ids: list[int]) -> None:
+    """Hand several deliveries to Celery in one message (a publish costs the request about a
+    millisecond); a worker gives each its own task (notifications.tasks). Like `enqueue`: one
+    attempt, and the sweeper picks them up if the broker is down."""
+    from notifications.tasks import send_email_deliveries
+
+    if len(delivery_ids) == 1:
+        enqueue(delivery_ids[0])
+        return
+    try:
+        send_email_deliveries.apply_async((delivery_ids,), retry=False)
+    except Exception as error:  # the broker being down must not fail the request that booked
+        logger.warning(
+            "could not enqueue email deliveries ids=%s (%s); the sweeper will",
+            delivery_ids,
+            type(error).__name__,
+        )
+
+
 # --- booking events ---------------------------------------------------------------------------
 
 
 def on_created(booking: Booking, now: dt.datetime) -> None:
     if booking.status == BookingStatus.PENDING:
-        announce(booking, EmailKind.REQUEST_RECEIVED, Recipient.GUEST)
-        announce(booking, EmailKind.HOST_NEW_REQUEST, Recipient.HOST)
+        announce_all(
+            booking,
+            [
+                (EmailKind.REQUEST_RECEIVED, Recipient.GUEST),
+                (EmailKind.HOST_NEW_REQUEST, Recipient.HOST),
+            ],
+        )
     else:
-        announce(booking, EmailKind.BOOKING_CONFIRMED, Recipient.GUEST)
-        announce(booking, EmailKind.HOST_NEW_BOOKING, Recipient.HOST)
+        announce_all(
+            booking,
+            [
+                (EmailKind.BOOKING_CONFIRMED, Recipient.GUEST),
+                (EmailKind.HOST_NEW_BOOKING, Recipient.HOST),
+            ],
+        )
         schedule_reminders(booking, now)
 
 

@@ -24,6 +24,14 @@ def send_email_delivery(self, delivery_id: int) -> None:
         raise self.retry(countdown=delay)
 
 
+@shared_task(acks_late=True)
+def send_email_deliveries(delivery_ids: list[int]) -> None:
+    """Deliveries published together (a booking's emails, one message for the request to
+    publish): each goes on as a task of its own, sent and retried on its own."""
+    for delivery_id in delivery_ids:
+        services.enqueue(delivery_id)
+
+
 @shared_task
 def send_due_reminders() -> int:
     return services.dispatch_due_reminders()

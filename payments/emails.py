@@ -20,6 +20,10 @@ CANCELLATION_KINDS = {
 
 
 def payment_snapshot(booking) -> dict:
+    relation = type(booking).payment.related
+    if relation.is_cached(booking) and relation.get_cached_value(booking) is None:
+        return {}  # known to have none: made just now without a hold (bookings.services)
+    # Read afresh otherwise: a payment held on the booking may be older than its refunds.
     payment = Payment.objects.filter(booking_id=booking.pk).first()
     if payment is None:
         return {}

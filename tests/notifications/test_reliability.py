@@ -14,7 +14,13 @@ from django.utils import timezone
 from bookings.models import Booking
 from notifications import services
 from notifications.headers import message_id_for
-from notifications.models import CalendarFeed, DeliveryStatus, EmailDelivery, EmailKind
+from notifications.models import (
+    CalendarFeed,
+    DeliveryStatus,
+    EmailDelivery,
+    EmailKind,
+    Recipient,
+)
 from tests.conftest import at, book
 from tests.notifications.helpers import invite_of, sent_to
 
@@ -54,6 +60,26 @@ def test_a_resent_delivery_is_the_same_message(frozen_now, intro, after_commit):
     assert services.requeue_stalled_deliveries() == 1
     copies = sent_to("alice@example.com")
     assert len(copies) == 2 and copies[1].extra_headers["Message-ID"] == first
+
+
+def test_announcing_a_bookings_emails_again_adds_no_row_and_sends_nothing_twice(
+    frozen_now, intro, after_commit
+):
+    """A booking's emails go out in one INSERT; the delivery key still makes them idempotent."""
+    booking = after_commit(book, intro, at("2026-03-02 10:00"))
+    assert len(mail.outbox) == 2
+    made = dict(EmailDelivery.objects.values_list("key", "status"))
+    messages = [
+        (EmailKind.BOOKING_CONFIRMED, Recipient.GUEST),
+        (EmailKind.HOST_NEW_BOOKING, Recipient.HOST),
+    ]
+    again = after_commit(services.announce_all, booking, messages)
+    assert {delivery.pk for delivery in again} == set(
+        EmailDelivery.objects.values_list("pk", flat=True)
+    )
+    assert dict(EmailDelivery.objects.values_list("key", "status")) == made
+    assert set(made.values()) == {DeliveryStatus.SENT}
+    assert len(mail.outbox) == 2
 
 
 def test_the_in_flight_lease_is_minutes_not_a_quarter_hour(settings, frozen_now, intro):
