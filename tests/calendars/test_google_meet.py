@@ -89,7 +89,7 @@ def test_while_google_is_down_the_email_waits_then_goes_and_the_link_follows(
     connect_google(alice)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         booking = book(meet, at("2026-03-02 10:00"))
-    assert len(queued) == 5  # two sends, their two deadlines, the calendar write
+    assert len(queued) == 4  # one publish of both sends, their two deadlines, the calendar write
     held = EmailDelivery.objects.filter(booking=booking)
     assert all(d.held_until == frozen_now + notifications.MEETING_LINK_WAIT for d in held)
     # The sends find their emails held; the write fails and waits for its retry.
