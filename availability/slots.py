@@ -249,11 +249,16 @@ def compute_slots(
     if host_first > host_last:
         return []
     index = BusyIndex(busy)
+    # Every instant this far before the last bookable date's end is surely on or before that
+    # date (local time never jumps ahead by two days), so only starts near it are converted.
+    surely_in_window = (
+        local_to_utc(last_date + ONE_DAY, MIDNIGHT, schedule.zone, prefer_later=False) - 2 * ONE_DAY
+    )
     slots = []
     for start in candidate_starts(working_windows(schedule, host_first, host_last), rules):
         if not (earliest <= start < range_end):
             continue
-        if start.astimezone(schedule.zone).date() > last_date:
+        if start >= surely_in_window and start.astimezone(schedule.zone).date() > last_date:
             continue
         free = seats_left(start, rules, index)
         if free > 0:
