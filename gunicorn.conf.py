@@ -13,3 +13,12 @@ logger_class = "config.access_log.RedactingLogger"
 forwarded_allow_ips = "*"
 timeout = 30
 graceful_timeout = 30
+
+
+def post_worker_init(worker):
+    """Move everything loaded at start-up (Django, the apps, time zone data) out of the
+    garbage collector's view: a full collection then walks only what requests made, instead
+    of ~130,000 long-lived objects (a pause of tens of milliseconds every few hundred requests)."""
+    import gc
+
+    gc.freeze()

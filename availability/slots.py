@@ -28,6 +28,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
@@ -176,10 +177,13 @@ class BusyIndex:
     """Busy times sorted for quick overlap look-ups."""
 
     def __init__(self, busy: Iterable[Busy]):
-        self.items = sorted(busy, key=lambda item: item.padded_start)
-        self.padded_starts = [item.padded_start for item in self.items]
+        # Each padded start computed once (a stable sort on it, as sorting the items would be).
+        keyed = sorted(((item.padded_start, item) for item in busy), key=itemgetter(0))
+        self.items = [item for _, item in keyed]
+        self.padded_starts = [padded_start for padded_start, _ in keyed]
         self.longest = max(
-            (item.padded_end - item.padded_start for item in self.items), default=dt.timedelta(0)
+            (item.padded_end - padded_start for padded_start, item in keyed),
+            default=dt.timedelta(0),
         )
 
     def near(self, start: dt.datetime, end: dt.datetime) -> Sequence[Busy]:
@@ -249,13 +253,23 @@ def compute_slots(
     if host_first > host_last:
         return []
     index = BusyIndex(busy)
+    # Every instant this far before the last bookable date's end is surely on or before that
+    # date (local time never jumps ahead by two days), so only starts near it are converted.
+    surely_in_window = (
+        local_to_utc(last_date + ONE_DAY, MIDNIGHT, schedule.zone, prefer_later=False) - 2 * ONE_DAY
+    )
+    duration, before, after = rules.duration, rules.buffer_before, rules.buffer_after
     slots = []
     for start in candidate_starts(working_windows(schedule, host_first, host_last), rules):
         if not (earliest <= start < range_end):
             continue
-        if start.astimezone(schedule.zone).date() > last_date:
+        if start >= surely_in_window and start.astimezone(schedule.zone).date() > last_date:
             continue
-        free = seats_left(start, rules, index)
+        # Most candidates have no busy time near them: then every seat is free, found with
+        # the same two look-ups `BusyIndex.near` makes.
+        low = bisect.bisect_right(index.padded_starts, start - before - index.longest)
+        high = bisect.bisect_left(index.padded_starts, start + duration + after)
+        free = seats_left(start, rules, index) if low < high else max(rules.seats, 0)
         if free > 0:
             slots.append(Slot(start=start, end=start + rules.duration, seats_left=free))
     return slots

@@ -185,19 +185,22 @@ def slots(request, handle: str, slug: str):
             details={"end": [f"At most {MAX_RANGE_DAYS} days after start."]},
         )
     found = find_slots(event_type, first_day, last_day, zone)
-    return JsonResponse(
-        {
-            "timezone": zone_name,
-            "slots": [
-                {
-                    "start": slot.start.astimezone(zone).isoformat(),
-                    "end": slot.end.astimezone(zone).isoformat(),
-                    "seats_left": slot.seats_left,
-                }
-                for slot in found
-            ],
-        }
-    )
+    return JsonResponse({"timezone": zone_name, "slots": _slot_payloads(found, zone)})
+
+
+def _slot_payloads(found, zone: zoneinfo.ZoneInfo) -> list[dict]:
+    """Slots with local ISO 8601 times. Back-to-back slots share a boundary (one's end is the
+    next one's start), so that instant is converted once: the conversion is most of the cost."""
+    payloads = []
+    last_end = last_end_text = None
+    for slot in found:
+        if slot.start == last_end:
+            start_text = last_end_text
+        else:
+            start_text = slot.start.astimezone(zone).isoformat()
+        last_end, last_end_text = slot.end, slot.end.astimezone(zone).isoformat()
+        payloads.append({"start": start_text, "end": last_end_text, "seats_left": slot.seats_left})
+    return payloads
 
 
 @rate_limit("booking-per-ip", "booking-per-email")

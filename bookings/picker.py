@@ -145,6 +145,11 @@ def build_picker(
     if selected_date not in slots_by_date:
         selected_date = min(slots_by_date, default=None)
     month_key = f"{month:%Y-%m}"
+    # The ~42 day links differ only in their last value (ISO dates need no quoting): the query
+    # is encoded once, not once a day.
+    day_url_prefix = page_url(month=month_key, date="")
+    if {"month", "date"} & set(extra_params or {}):  # not last in the query: encode each
+        day_url_prefix = None
     weeks = [
         [
             Day(
@@ -152,7 +157,9 @@ def build_picker(
                 in_month=day.month == month.month,
                 available=day in slots_by_date and day.month == month.month,
                 selected=day == selected_date,
-                url=page_url(month=month_key, date=day.isoformat()),
+                url=day_url_prefix + day.isoformat()
+                if day_url_prefix is not None
+                else page_url(month=month_key, date=day.isoformat()),
                 past=day < today,
                 is_today=day == today,
                 slot_count=len(slots_by_date.get(day, ())),

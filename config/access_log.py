@@ -14,11 +14,14 @@ from gunicorn.glogging import Logger
 
 REDACTED = "[redacted]"
 _SEGMENT = r"[^/\s?#\"]+"
+# (literal every match contains, pattern, replacement): the literal is a cheap test first, as
+# every atom of every access-log line (headers and environ included) passes through here.
 _PATH_SECRETS = (
     # /feeds/<token>.ics
-    (re.compile(rf"(/feeds/){_SEGMENT}?(\.ics)"), rf"\1{REDACTED}\2"),
+    ("/feeds/", re.compile(rf"(/feeds/){_SEGMENT}?(\.ics)"), rf"\1{REDACTED}\2"),
     # /accounts/activate/<uid>/<token>/ and /accounts/password-reset/<uid>/<token>/
     (
+        "/accounts/",
         re.compile(
             rf"(/accounts/(?:activate|password-reset)/)(?!sent/|done/){_SEGMENT}/{_SEGMENT}"
         ),
@@ -30,8 +33,9 @@ _QUERY_VALUE = re.compile(r"((?:^|[?&])[^=&\s?#\"]+=)[^&\s#\"]*")
 
 
 def redact_path(text: str) -> str:
-    for pattern, replacement in _PATH_SECRETS:
-        text = pattern.sub(replacement, text)
+    for literal, pattern, replacement in _PATH_SECRETS:
+        if literal in text:
+            text = pattern.sub(replacement, text)
     return text
 
 
@@ -39,11 +43,13 @@ def redact(text: str) -> str:
     """A request line, path, URL or query string with its secrets replaced."""
     if "?" in text:
         before, _, query = text.partition("?")
-        return redact_path(before) + "?" + _QUERY_VALUE.sub(rf"\1{REDACTED}", query)
+        return redact_path(before) + "?" + redact_query(query)
     return redact_path(text)
 
 
 def redact_query(query: str) -> str:
+    if "=" not in query:  # no value to hide
+        return query
     return _QUERY_VALUE.sub(rf"\1{REDACTED}", query)
 
 

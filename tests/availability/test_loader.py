@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from availability.loader import find_slots
+from availability.loader import find_slots, load_slot_inputs
 from availability.models import BusyBlock, BusySource
 from bookings.models import Booking, BookingStatus, EventType
 from tests.conftest import MONDAY, at, make_event_type
@@ -180,3 +180,31 @@ def test_past_and_cancelled_bookings_do_not_block_and_both_paths_agree(frozen_no
     assert fast == portable
     assert {slot.start.astimezone(zone).date() for slot in fast} == {MONDAY}
     assert all(slot.start.tzinfo is dt.UTC for slot in fast)
+
+
+def test_blocks_that_overlap_or_touch_are_read_as_one_interval_and_slots_agree(frozen_now, intro):
+    """Two calendars holding the same meeting, a meeting that overlaps it and one right after it
+    cost one busy interval on PostgreSQL; a block a minute apart stays separate."""
+    blocks = [
+        ("google", "a", "2026-03-02 14:00", "2026-03-02 15:00"),
+        ("microsoft", "a", "2026-03-02 14:00", "2026-03-02 15:00"),
+        ("google", "b", "2026-03-02 14:30", "2026-03-02 15:30"),
+        ("google", "c", "2026-03-02 15:30", "2026-03-02 16:00"),
+        ("microsoft", "d", "2026-03-02 16:01", "2026-03-02 16:20"),
+    ]
+    BusyBlock.objects.bulk_create(
+        BusyBlock(host=intro.host, start=at(start), end=at(end), source=source, external_id=uid)
+        for source, uid, start, end in blocks
+    )
+    event_type = _fresh(intro)
+    zone = event_type.host.zone
+    span_start = dt.datetime.combine(MONDAY, dt.time(0), tzinfo=zone)
+    span_end = span_start + dt.timedelta(days=1)
+    busy = load_slot_inputs(event_type, span_start, span_end, fast=True).busy
+    assert [(item.start, item.end) for item in busy] == [
+        (at("2026-03-02 14:00"), at("2026-03-02 16:00")),
+        (at("2026-03-02 16:01"), at("2026-03-02 16:20")),
+    ]
+    fast = find_slots(event_type, MONDAY, MONDAY, zone, fast=True)
+    assert fast == find_slots(event_type, MONDAY, MONDAY, zone, fast=False)
+    assert at("2026-03-02 14:00") not in {slot.start for slot in fast}

@@ -202,3 +202,17 @@ def test_gunicorn_is_configured_with_the_redacting_logger():
     assert 'logger_class = "config.access_log.RedactingLogger"' in config
     assert "%(U)s" not in config or "RedactingLogger" in config
     assert "/password-reset/sent/" == redact("/password-reset/sent/")
+
+
+def test_gunicorn_workers_freeze_what_start_up_loaded_out_of_the_garbage_collector():
+    """A full collection would otherwise walk every module and zone loaded at start-up."""
+    import gc
+    import runpy
+
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        hooks["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -327,3 +327,31 @@ def test_booking_emails_per_ip_are_bounded(
             after_commit(api_book, client, intro, when, email=f"target{n}@example.com").status_code
         )
     assert statuses.count(201) == 5 and statuses.count(429) == 25
+
+
+def test_a_limit_check_is_one_round_trip_to_redis_and_its_counter_expires(
+    client, intro, frozen_now, limits, monkeypatch
+):
+    """Counting costs one batch to Redis (SET NX EX and INCRBY in one MULTI), not the add,
+    exists and incr of Django's cache API; the counter still expires after its window."""
+    from django.core.cache import caches
+    from redis.connection import Connection
+
+    limits(slots_per_ip="2/m")
+    redis = caches["ratelimit"]._cache.get_client(write=True)
+    before = set(redis.keys("*"))
+    sends = []
+    original = Connection.send_packed_command
+    monkeypatch.setattr(
+        Connection,
+        "send_packed_command",
+        lambda self, *args, **kwargs: sends.append(1) or original(self, *args, **kwargs),
+    )
+    url = reverse("api-slots", args=["alice", "intro"])
+    statuses = [client.get(url, REMOTE_ADDR="203.0.113.9").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert len(sends) == 3
+    monkeypatch.undo()
+    (key,) = set(redis.keys("*")) - before
+    assert redis.get(key) == b"3"
+    assert 0 < redis.ttl(key) <= 60 + 5
