@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, PasswordResetForm, UserChangeForm
 
-from accounts.models import User
+from accounts.models import User, handle_is
 from availability.zone_picker import ZonePickerField
 from security.captcha import CaptchaFormMixin
 
@@ -63,7 +63,7 @@ class ProfileForm(forms.ModelForm):
 
     def clean_handle(self):
         handle = self.cleaned_data["handle"]
-        taken = User.objects.filter(handle__iexact=handle).exclude(pk=self.instance.pk).exists()
+        taken = User.objects.filter(handle_is(handle)).exclude(pk=self.instance.pk).exists()
         if taken:
             raise forms.ValidationError("That booking link name is taken; try another.")
         return handle

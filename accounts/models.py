@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils.timezone import now
 
 from availability.timezones import validate_timezone
@@ -56,6 +57,13 @@ def validate_handle_not_reserved(value: str) -> None:
         raise ValidationError(
             "%(value)s is reserved; choose another handle.", params={"value": value}
         )
+
+
+def handle_is(handle: str, field: str = "handle") -> Exact:
+    """A filter matching a handle without regard to case, through the unique `lower(handle)`
+    index. (`handle__iexact` compares `UPPER(handle)`, which no index serves: every public page
+    would read the whole user table.)"""
+    return Exact(Lower(field), handle.lower())
 
 
 class UserManager(BaseUserManager):
@@ -134,6 +142,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def initials(self) -> str:
         words = self.public_name.split()
         return "".join(word[0] for word in words[:2]).upper() or "?"
+
 
 class ApiToken(models.Model):
     """A host's personal API token. Only its SHA-256 is stored; the token itself is shown once.

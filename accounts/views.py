@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import api_tokens, services
 from accounts.avatars import AvatarError, remove_avatar, set_avatar
 from accounts.forms import HostPasswordResetForm, ProfileForm, SettingsForm, SignUpForm
-from accounts.models import User
+from accounts.models import User, handle_is
 from bookings.links import absolute_url
 from notifications.models import CalendarFeed
 from security.captcha import outage_refusal
@@ -154,7 +154,7 @@ def api_token_revoke(request, token_id: int):
 
 def avatar(request, handle: str):
     """A host's picture, read through the storage API (whatever backend holds it)."""
-    host = get_object_or_404(User, handle__iexact=handle, is_active=True)
+    host = get_object_or_404(User, handle_is(handle), is_active=True)
     if not host.avatar:
         raise Http404
     try:

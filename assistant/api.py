@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 
+from accounts.models import handle_is
 from assistant.conversation import MAX_MESSAGE_LENGTH, answer
 from availability.timezones import is_known_timezone
 from bookings.api import ApiError, api_view, read_json_object
@@ -38,7 +39,7 @@ def read_message(raw: str | None) -> str:
 @rate_limit("assistant-per-ip")
 @api_view("POST")
 def assistant(request, handle: str):
-    host = get_object_or_404(get_user_model(), handle__iexact=handle, is_active=True)
+    host = get_object_or_404(get_user_model(), handle_is(handle), is_active=True)
     body = read_json_object(request, {"message": True, "timezone": False})
     message = read_message(body.get("message"))
     zone_name = body.get("timezone") or host.timezone

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import handle_is
 from assistant.conversation import MAX_MESSAGE_LENGTH, Answer, answer, describe_proposal
 from assistant.intent import Intent
 from availability.timezones import is_known_timezone, timezone_choices
@@ -59,7 +60,7 @@ def _previous_intent(state: dict) -> Intent | None:
 @rate_limit("assistant-per-ip", "pages-per-ip")
 @require_http_methods(["GET", "POST"])
 def chat(request, handle: str):
-    host = get_object_or_404(get_user_model(), handle__iexact=handle, is_active=True)
+    host = get_object_or_404(get_user_model(), handle_is(handle), is_active=True)
     key = _session_key(host)
     state = request.session.get(key) or {"turns": [], "intent": None}
     raw_zone = request.POST.get("timezone") or request.GET.get("tz") or ""

@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.db import models
 
+from accounts.models import handle_is
+
 
 class EventTypeQuerySet(models.QuerySet):
     def active(self):
@@ -17,7 +19,7 @@ class EventTypeQuerySet(models.QuerySet):
     def public(self, handle: str, slug: str):
         """An event type at a public URL, whatever its state (callers decide on inactive)."""
         return self.select_related("host").filter(
-            host__handle__iexact=handle, host__is_active=True, slug=slug.lower()
+            handle_is(handle, "host__handle"), host__is_active=True, slug=slug.lower()
         )
 
     def with_calendar_presence(self):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import handle_is
 from analytics import pageviews
 from availability.timezones import is_known_timezone, resolve_timezone, timezone_label
 from bookings import calendar_links, services
@@ -96,7 +97,7 @@ def home(request):
     handle = request.GET.get("handle", "").strip()
     error = ""
     if handle:
-        if get_user_model().objects.filter(handle__iexact=handle, is_active=True).exists():
+        if get_user_model().objects.filter(handle_is(handle), is_active=True).exists():
             return redirect("host-page", handle=handle)
         error = "No one books under that name. Check the link you were given."
     return render(request, "bookings/home.html", {"error": error, "handle": handle[:40]})
@@ -104,7 +105,7 @@ def home(request):
 
 @rate_limit("pages-per-ip")
 def host_page(request, handle: str):
-    host = get_object_or_404(get_user_model(), handle__iexact=handle, is_active=True)
+    host = get_object_or_404(get_user_model(), handle_is(handle), is_active=True)
     event_types = payments.offered_only(host, EventType.objects.for_host(host).active())
     context = {"host": host, "event_types": event_types}
     return render(request, "bookings/host_page.html", context)
