@@ -46,7 +46,6 @@ from availability.models import BusyBlock  # noqa: E402
 from calendars import services  # noqa: E402
 from config.celery import app as celery_app  # noqa: E402
 from tests.conftest import make_event_type, make_host  # noqa: E402
-from tests.fakes import google_server, microsoft_server  # noqa: E402
 from tests.fakes.google_server import FakeGoogle  # noqa: E402
 from tests.fakes.microsoft_server import FakeMicrosoft  # noqa: E402
 
@@ -55,16 +54,8 @@ REPEATS = 40
 
 
 def point_settings_at(google: FakeGoogle, microsoft: FakeMicrosoft) -> None:
-    settings.GOOGLE_CLIENT_ID = google_server.CLIENT_ID
-    settings.GOOGLE_CLIENT_SECRET = google_server.CLIENT_SECRET
-    settings.GOOGLE_OAUTH_AUTH_URI = f"{google.url}/o/oauth2/auth"
-    settings.GOOGLE_OAUTH_TOKEN_URI = f"{google.url}/token"
-    settings.GOOGLE_OAUTH_REVOKE_URI = f"{google.url}/revoke"
-    settings.GOOGLE_API_BASE_URL = f"{google.url}/"
-    settings.MICROSOFT_CLIENT_ID = microsoft_server.CLIENT_ID
-    settings.MICROSOFT_CLIENT_SECRET = microsoft_server.CLIENT_SECRET
-    settings.MICROSOFT_AUTHORITY_URL = microsoft.url
-    settings.MICROSOFT_GRAPH_URL = f"{microsoft.url}/v1.0"
+    google.point_settings_here(settings)
+    microsoft.point_settings_here(settings)
 
 
 def seed(fake, calendar_id: str, zone, rng: random.Random) -> None:

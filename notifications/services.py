@@ -136,14 +136,7 @@ def enqueue(delivery_id: int) -> None:
     """
     from notifications.tasks import send_email_delivery
 
-    try:
-        send_email_delivery.apply_async((delivery_id,), retry=False)
-    except Exception as error:  # the broker being down must not fail the request that booked
-        logger.warning(
-            "could not enqueue email delivery id=%s (%s); the sweeper will",
-            delivery_id,
-            type(error).__name__,
-        )
+    _publish_once(send_email_delivery, delivery_id, f"email delivery id={delivery_id}")
 
 
 def enqueue_all(delivery_ids: list[int]) -> None:
@@ -155,14 +148,14 @@ def enqueue_all(delivery_ids: list[int]) -> None:
     if len(delivery_ids) == 1:
         enqueue(delivery_ids[0])
         return
+    _publish_once(send_email_deliveries, delivery_ids, f"email deliveries ids={delivery_ids}")
+
+
+def _publish_once(task, argument, what: str) -> None:
     try:
-        send_email_deliveries.apply_async((delivery_ids,), retry=False)
+        task.apply_async((argument,), retry=False)
     except Exception as error:  # the broker being down must not fail the request that booked
-        logger.warning(
-            "could not enqueue email deliveries ids=%s (%s); the sweeper will",
-            delivery_ids,
-            type(error).__name__,
-        )
+        logger.warning("could not enqueue %s (%s); the sweeper will", what, type(error).__name__)
 
 
 # --- booking events ---------------------------------------------------------------------------

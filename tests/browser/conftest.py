@@ -83,17 +83,11 @@ def assert_no_sideways_scroll(page) -> None:
 @pytest.fixture
 def google(settings, live_server):
     """The local Google fake, with the settings (and BASE_URL) pointed at it and the server."""
-    from tests.fakes import google_server
     from tests.fakes.google_server import FakeGoogle
 
     fake = FakeGoogle().start()
     settings.BASE_URL = live_server.url
-    settings.GOOGLE_CLIENT_ID = google_server.CLIENT_ID
-    settings.GOOGLE_CLIENT_SECRET = google_server.CLIENT_SECRET
-    settings.GOOGLE_OAUTH_AUTH_URI = f"{fake.url}/o/oauth2/auth"
-    settings.GOOGLE_OAUTH_TOKEN_URI = f"{fake.url}/token"
-    settings.GOOGLE_OAUTH_REVOKE_URI = f"{fake.url}/revoke"
-    settings.GOOGLE_API_BASE_URL = f"{fake.url}/"
+    fake.point_settings_here(settings)
     settings.MICROSOFT_CLIENT_ID = ""
     yield fake
     fake.stop()

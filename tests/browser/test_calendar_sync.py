@@ -19,7 +19,6 @@ from tests.browser.conftest import (
     screenshot,
 )
 from tests.conftest import make_event_type, make_host
-from tests.fakes import microsoft_server
 from tests.fakes.ics_server import FakeIcsHost
 from tests.fakes.microsoft_server import FakeMicrosoft
 
@@ -89,11 +88,7 @@ def test_connecting_google_blocks_busy_time_and_bookings_land_in_it(live_server,
 @pytest.fixture
 def microsoft(settings, google):
     fake = FakeMicrosoft().start()
-    settings.MICROSOFT_CLIENT_ID = microsoft_server.CLIENT_ID
-    settings.MICROSOFT_CLIENT_SECRET = microsoft_server.CLIENT_SECRET
-    settings.MICROSOFT_TENANT = "common"
-    settings.MICROSOFT_AUTHORITY_URL = fake.url
-    settings.MICROSOFT_GRAPH_URL = f"{fake.url}/v1.0"
+    fake.point_settings_here(settings)
     yield fake
     fake.stop()
 

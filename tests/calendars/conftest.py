@@ -8,7 +8,6 @@ import urllib.parse
 import pytest
 
 from calendars.models import Connection
-from tests.fakes import google_server, microsoft_server
 from tests.fakes.google_server import FakeGoogle
 from tests.fakes.microsoft_server import FakeMicrosoft
 
@@ -16,12 +15,7 @@ from tests.fakes.microsoft_server import FakeMicrosoft
 @pytest.fixture
 def google(settings):
     fake = FakeGoogle().start()
-    settings.GOOGLE_CLIENT_ID = google_server.CLIENT_ID
-    settings.GOOGLE_CLIENT_SECRET = google_server.CLIENT_SECRET
-    settings.GOOGLE_OAUTH_AUTH_URI = f"{fake.url}/o/oauth2/auth"
-    settings.GOOGLE_OAUTH_TOKEN_URI = f"{fake.url}/token"
-    settings.GOOGLE_OAUTH_REVOKE_URI = f"{fake.url}/revoke"
-    settings.GOOGLE_API_BASE_URL = f"{fake.url}/"
+    fake.point_settings_here(settings)
     yield fake
     fake.stop()
 
@@ -29,11 +23,7 @@ def google(settings):
 @pytest.fixture
 def microsoft(settings):
     fake = FakeMicrosoft().start()
-    settings.MICROSOFT_CLIENT_ID = microsoft_server.CLIENT_ID
-    settings.MICROSOFT_CLIENT_SECRET = microsoft_server.CLIENT_SECRET
-    settings.MICROSOFT_TENANT = "common"
-    settings.MICROSOFT_AUTHORITY_URL = fake.url
-    settings.MICROSOFT_GRAPH_URL = f"{fake.url}/v1.0"
+    fake.point_settings_here(settings)
     yield fake
     fake.stop()
 

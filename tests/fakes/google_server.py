@@ -62,6 +62,15 @@ class FakeGoogle(FakeOAuthProvider):
         self.page_size = 250
         self.add_calendar(account, "Alice Work", primary=True)
 
+    def point_settings_here(self, settings) -> None:
+        """Send the project's Google client (OAuth and API) to this fake."""
+        settings.GOOGLE_CLIENT_ID = CLIENT_ID
+        settings.GOOGLE_CLIENT_SECRET = CLIENT_SECRET
+        settings.GOOGLE_OAUTH_AUTH_URI = f"{self.url}/o/oauth2/auth"
+        settings.GOOGLE_OAUTH_TOKEN_URI = f"{self.url}/token"
+        settings.GOOGLE_OAUTH_REVOKE_URI = f"{self.url}/revoke"
+        settings.GOOGLE_API_BASE_URL = f"{self.url}/"
+
     # --- seeding ------------------------------------------------------------------------------
 
     def add_calendar(self, calendar_id: str, summary: str, *, primary=False, role="owner"):

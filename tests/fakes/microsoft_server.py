@@ -101,6 +101,14 @@ class FakeMicrosoft(FakeOAuthProvider):
 
     # --- seeding ------------------------------------------------------------------------------
 
+    def point_settings_here(self, settings) -> None:
+        """Send the project's Microsoft client (msal and Graph) to this fake."""
+        settings.MICROSOFT_CLIENT_ID = CLIENT_ID
+        settings.MICROSOFT_CLIENT_SECRET = CLIENT_SECRET
+        settings.MICROSOFT_TENANT = "common"
+        settings.MICROSOFT_AUTHORITY_URL = self.url
+        settings.MICROSOFT_GRAPH_URL = f"{self.url}/v1.0"
+
     def add_calendar(self, calendar_id: str, name: str, *, default=False, can_edit=True):
         with self.lock:
             self.calendars[calendar_id] = {
