@@ -89,6 +89,9 @@ def _google_meet(_detail: str, _phone: str, meeting_url: str) -> Place:
     )
 
 
+# When no Google calendar can make the link (disconnected, or the write failed for good).
+MEET_LINK_FROM_HOST = "Your host will send you the meeting link."
+
 ONLINE_KINDS = frozenset({LocationKind.LINK, LocationKind.GOOGLE_MEET})
 
 KINDS: dict[str, KindSpec] = {

@@ -8,6 +8,7 @@ on the host (see bookings.services).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from zoneinfo import ZoneInfo
@@ -21,7 +22,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from availability.slots import EventRules, seat_group_of
-from bookings.locations import LocationKind, Place, asks_guest_phone, describe_location
+from bookings.locations import (
+    MEET_LINK_FROM_HOST,
+    LocationKind,
+    Place,
+    asks_guest_phone,
+    describe_location,
+)
 from bookings.querysets import BookingQuerySet, EventTypeQuerySet
 from config.constraints import (
     PostgresOnlyCheckConstraint,
@@ -302,12 +309,29 @@ class Booking(models.Model):
 
     @property
     def place(self) -> Place | None:
-        return describe_location(
+        place = describe_location(
             self.event_type.location_kind,
             self.event_type.location,
             self.guest_phone,
             self.meeting_url,
         )
+        if place is not None and place.note and not self._meeting_link_expected():
+            place = dataclasses.replace(place, note=MEET_LINK_FROM_HOST)
+        return place
+
+    def _meeting_link_expected(self) -> bool:
+        """Whether Google will still make this Meet booking's link: a Google calendar takes the
+        host's bookings and the write has not failed for good. Otherwise the guest must not be
+        told the link follows by email."""
+        from calendars.models import WriteStatus
+        from calendars.services import google_meet_available
+
+        try:
+            if self.calendar_event.status == WriteStatus.FAILED:
+                return False
+        except ObjectDoesNotExist:
+            pass
+        return google_meet_available(self.host_id)
 
     @property
     def meeting_url(self) -> str:

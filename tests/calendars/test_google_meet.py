@@ -129,11 +129,17 @@ def test_a_write_that_fails_for_good_releases_the_emails_at_once(
     record = WrittenEvent.objects.get(booking=booking)
     assert record.status == "failed" and record.meeting_url == ""
     (to_guest,) = sent_to("gina@example.com")
-    assert "Google Meet" in to_guest.body
+    # No link will come from Google: the guest is not told it follows by email.
+    assert "Where: Google Meet (Your host will send you the meeting link.)" in to_guest.body
+    assert "follows by email" not in to_guest.body
     assert booking.__class__.objects.get(pk=booking.pk).status == "confirmed"
 
 
 def test_without_a_google_calendar_nothing_waits(alice, meet, frozen_now, after_commit):
+    """A host who disconnected Google after choosing Meet: the email goes at once and says the
+    host will send the link (the event types list warns the host)."""
     booking = after_commit(book, meet, at("2026-03-02 10:00"))
     assert not EmailDelivery.objects.filter(booking=booking, held_until__isnull=False).exists()
-    assert len(sent_to("gina@example.com")) == 1
+    (to_guest,) = sent_to("gina@example.com")
+    assert "Your host will send you the meeting link." in to_guest.body
+    assert "follows by email" not in to_guest.body
