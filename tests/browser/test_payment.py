@@ -76,9 +76,7 @@ def test_a_guest_pays_a_deposit_then_cancels_and_sees_the_refund(
     page.locator("#pay").click()
 
     # Back on our page: it polls until the webhook has confirmed the payment.
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "You're booked", timeout=20_000
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("You're booked", timeout=20_000)
     expect(page.get_by_text("$50.00 paid.")).to_be_visible()
     screenshot(page, "payment-confirmed")
     booking = Booking.objects.get(guest_email="gina@example.com")
