@@ -17,7 +17,7 @@ def _title(booking: Booking) -> str:
 
 
 def _location(booking: Booking) -> str:
-    place = booking.place
+    place = booking.where
     return (place.text or place.label) if place else ""
 
 

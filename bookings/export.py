@@ -41,7 +41,7 @@ def bookings_csv(bookings: Iterable[Booking], zone) -> str:
     writer.writerow(BASE_COLUMNS + questions)
     for booking in rows:
         answers = {answer.get("label"): answer.get("value") for answer in booking.answers or []}
-        place = booking.place
+        place = booking.where
         writer.writerow(
             [
                 booking.start.astimezone(zone).strftime("%Y-%m-%d %H:%M"),

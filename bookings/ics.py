@@ -84,7 +84,7 @@ def booking_event(booking: Booking, *, for_host: bool = False) -> Event:
         attendees=[guest],
         status=_EVENT_STATUS[booking.status],
     )
-    place = booking.place
+    place = booking.where
     if place is not None and place.is_online:
         event.add("url", place.url)
     return event
@@ -92,7 +92,7 @@ def booking_event(booking: Booking, *, for_host: bool = False) -> Event:
 
 def _location_text(booking: Booking) -> str | None:
     """LOCATION as a calendar shows it: the address, number or link itself."""
-    place = booking.place
+    place = booking.where
     if place is None:
         return None
     return place.text or place.label

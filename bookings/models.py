@@ -308,13 +308,20 @@ class Booking(models.Model):
         return ZoneInfo(self.guest_timezone)
 
     @property
-    def place(self) -> Place | None:
-        place = describe_location(
+    def where(self) -> Place | None:
+        """The meeting's place as stored: what exports, invites and calendar links carry."""
+        return describe_location(
             self.event_type.location_kind,
             self.event_type.location,
             self.guest_phone,
             self.meeting_url,
         )
+
+    @property
+    def place(self) -> Place | None:
+        """The place as pages and emails show it, with a true note on a link still to come
+        (that check costs a query, so lists and exports read `where`)."""
+        place = self.where
         if place is not None and place.note and not self._meeting_link_expected():
             place = dataclasses.replace(place, note=MEET_LINK_FROM_HOST)
         return place

@@ -151,9 +151,9 @@ def enqueue_all(delivery_ids: list[int]) -> None:
     _publish_once(send_email_deliveries, delivery_ids, f"email deliveries ids={delivery_ids}")
 
 
-def _publish_once(task, argument, what: str) -> None:
+def _publish_once(task, argument, what: str, countdown: float | None = None) -> None:
     try:
-        task.apply_async((argument,), retry=False)
+        task.apply_async((argument,), countdown=countdown, retry=False)
     except Exception as error:  # the broker being down must not fail the request that booked
         logger.warning("could not enqueue %s (%s); the sweeper will", what, type(error).__name__)
 
@@ -253,26 +253,17 @@ def hold_for_meeting_link(booking: Booking, now: dt.datetime | None = None) -> i
     if not held:
         return 0
     EmailDelivery.objects.filter(pk__in=held).update(held_until=until, next_attempt_at=until)
+    from notifications.tasks import send_email_delivery
+
     # A second past the deadline, so the worker's clock finds the hold over.
     countdown = MEETING_LINK_WAIT.total_seconds() + 1
     for delivery_id in held:
         transaction.on_commit(
-            lambda delivery_id=delivery_id: _enqueue_later(delivery_id, countdown)
+            lambda delivery_id=delivery_id: _publish_once(
+                send_email_delivery, delivery_id, f"held email delivery id={delivery_id}", countdown
+            )
         )
     return len(held)
-
-
-def _enqueue_later(delivery_id: int, countdown: float) -> None:
-    from notifications.tasks import send_email_delivery
-
-    try:
-        send_email_delivery.apply_async((delivery_id,), countdown=countdown, retry=False)
-    except Exception as error:  # as in enqueue: the sweeper sends it at the deadline
-        logger.warning(
-            "could not enqueue held email delivery id=%s (%s); the sweeper will",
-            delivery_id,
-            type(error).__name__,
-        )
 
 
 def release_for_meeting_link(booking: Booking, meeting_url: str) -> int:
