@@ -94,7 +94,37 @@
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (error) { return; }
     if (!zone || zone === area.getAttribute("data-zone")) return;
-    window.htmx.ajax("GET", window.location.href, { target: "#picker-area", swap: "outerHTML" });
+    // A keyboard guest may already be inside the picker when the redraw lands: keep their
+    // place (the same control in the new picker), never drop focus back to the page top.
+    // A guest already choosing a zone of their own keeps it: that redraw is not wanted.
+    var place = null;
+    var beforeRedraw = function (event) {
+      if (!event.detail.target || event.detail.target.id !== "picker-area") return;
+      var typed = document.getElementById("tz-input");
+      if (typed && (typed.value !== typed.defaultValue ||
+                    typed.getAttribute("aria-expanded") === "true")) {
+        event.detail.shouldSwap = false;
+        return;
+      }
+      var current = document.activeElement;
+      place = current && event.detail.target.contains(current) ? focusPlace(current) : null;
+    };
+    document.addEventListener("htmx:beforeSwap", beforeRedraw);
+    window.htmx.ajax("GET", window.location.href, { target: "#picker-area", swap: "outerHTML" })
+      .then(function () {
+        document.removeEventListener("htmx:beforeSwap", beforeRedraw);
+        var fresh = document.getElementById("picker-area");
+        if (!place || !fresh) return;
+        var match = Array.prototype.filter.call(
+          fresh.querySelectorAll("a[href], button, input:not([type=hidden]), select"),
+          function (el) { return focusPlace(el) === place; })[0];
+        if (match) match.focus();
+      });
+  }
+  // Names a control by what it is, not by the node: its id, else its role in the picker and text.
+  function focusPlace(el) {
+    if (el.id) return "#" + el.id;
+    return (el.getAttribute("data-focus-key") || el.tagName) + ":" + el.textContent.trim();
   }
 
   // --- timezone combobox ---------------------------------------------------------------------

@@ -215,6 +215,58 @@ def test_a_keyboard_only_guest_books_and_focus_follows_every_step(live_server, o
     assert Booking.objects.get().guest_email == "kim@example.com"
 
 
+def hold_the_zone_redraw(page) -> list:
+    """Holds the first visit's picker redraw (an htmx request) until the test lets it go."""
+    held = []
+
+    def route(route):
+        if route.request.headers.get("hx-request"):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/alice/intro/"), route)
+    return held
+
+
+def wait_for(page, condition) -> None:
+    for _tick in range(100):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("never happened")
+
+
+def test_a_redraw_landing_under_a_keyboard_guest_keeps_their_place(live_server, open_page, intro):
+    page = open_page("Europe/London", viewport=VIEWPORTS[1])
+    held = hold_the_zone_redraw(page)
+    page.goto(f"{live_server.url}/alice/intro/")
+    wait_for(page, lambda: held)
+    # The guest tabs into the picker (drawn in the host's zone) before the redraw lands.
+    for _press in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == "tz-input":
+            break
+    page.keyboard.press("Tab")  # the 12h button
+    held.pop().continue_()
+    expect(page.locator("#picker-area")).to_have_attribute("data-zone", "Europe/London")
+    expect(page.get_by_role("button", name="12h")).to_be_focused()
+
+    # A guest already typing a zone of their own is not overwritten by the redraw.
+    page = open_page("Europe/London", viewport=VIEWPORTS[1])
+    held = hold_the_zone_redraw(page)
+    page.goto(f"{live_server.url}/alice/intro/")
+    wait_for(page, lambda: held)
+    box = page.get_by_role("combobox", name="Your timezone")
+    box.click()
+    box.press_sequentially("sao pa")
+    held.pop().continue_()
+    page.wait_for_load_state("networkidle")
+    expect(box).to_have_value("sao pa")
+    expect(box).to_be_focused()
+    expect(page.get_by_role("option").first).to_contain_text("Sao Paulo")
+
+
 def test_the_first_visit_is_one_page_load_of_a_small_page(live_server, open_page, intro):
     page = open_page("Asia/Tokyo", viewport=VIEWPORTS[0])
     documents = []
