@@ -115,6 +115,7 @@ def build_picker(
     extra_params: dict[str, str] | None = None,
     exclude_booking_id: int | None = None,
     now: dt.datetime | None = None,
+    pin_zone: bool = True,
 ) -> Picker:
     now = now or timezone.now()
     zone = ZoneInfo(zone_name)
@@ -127,7 +128,8 @@ def build_picker(
     month = min(max(month, first_month), last_month)
 
     def page_url(**params: str) -> str:
-        query = {"tz": zone_name, **(extra_params or {}), **params}
+        query = {"tz": zone_name} if pin_zone else {}
+        query.update({**(extra_params or {}), **params})
         return f"{base_path}?{urlencode(query)}"
 
     month_end = _shift_month(month, 1) - dt.timedelta(days=1)

@@ -116,15 +116,22 @@ def event_page(request, handle: str, slug: str):
     event_type = _active_event_type(handle, slug)
     zone_name, zone_source = _guest_zone(request, event_type.host.timezone)
     book_path = reverse("event-book", args=[event_type.host.handle, event_type.slug])
+    # Drawn in the host's zone only for want of the guest's: the links must not pin it, so
+    # the next page reads the zone the browser has reported by then.
+    pin_zone = zone_source != "host"
+
+    def slot_url(slot):
+        query = {"start": slot.start.isoformat(), **({"tz": zone_name} if pin_zone else {})}
+        return f"{book_path}?{urlencode(query)}"
+
     picker = build_picker(
         event_type,
         zone_name=zone_name,
         month_param=request.GET.get("month"),
         date_param=request.GET.get("date"),
         base_path=request.path,
-        slot_url=lambda slot: (
-            f"{book_path}?{urlencode({'start': slot.start.isoformat(), 'tz': zone_name})}"
-        ),
+        slot_url=slot_url,
+        pin_zone=pin_zone,
     )
     context = {
         "event_type": event_type,

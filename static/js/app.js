@@ -94,31 +94,67 @@
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (error) { return; }
     if (!zone || zone === area.getAttribute("data-zone")) return;
-    // A keyboard guest may already be inside the picker when the redraw lands: keep their
-    // place (the same control in the new picker), never drop focus back to the page top.
-    // A guest already choosing a zone of their own keeps it: that redraw is not wanted.
+    redrawPickerArea();
+  }
+
+  // Redraws the picker area at the page's current address without losing the guest's work:
+  // a keyboard guest keeps their place (the same control in the new picker, never the page
+  // top); a zone being typed is left alone; a guest who moved meanwhile (a day, a month) gets
+  // their move first, and the redraw then follows at the address they moved to.
+  function redrawPickerArea() {
     var place = null;
-    var beforeRedraw = function (event) {
+    var moved = false;
+    var pending = [];  // the guest's own picker requests still under way
+    var onRequest = function (event) {
+      var from = event.detail.elt;
+      if (from && from.id !== "picker-area" && from.closest && from.closest("#picker-area")) {
+        moved = true;
+        pending.push(event.detail.xhr);
+      }
+    };
+    var onDone = function (event) {
+      var index = pending.indexOf(event.detail.xhr);
+      if (index >= 0) pending.splice(index, 1);
+      if (moved && redrawn && !pending.length) { stopListening(); redrawPickerArea(); }
+    };
+    var beforeSwap = function (event) {
       if (!event.detail.target || event.detail.target.id !== "picker-area") return;
       var typed = document.getElementById("tz-input");
-      if (typed && (typed.value !== typed.defaultValue ||
-                    typed.getAttribute("aria-expanded") === "true")) {
+      if (moved || typed && (typed.value !== typed.defaultValue ||
+                             typed.getAttribute("aria-expanded") === "true")) {
         event.detail.shouldSwap = false;
         return;
       }
       var current = document.activeElement;
       place = current && event.detail.target.contains(current) ? focusPlace(current) : null;
     };
-    document.addEventListener("htmx:beforeSwap", beforeRedraw);
+    // Straight after the swap, before the next key press can land on the page top.
+    var afterSwap = function (event) {
+      var fresh = event.target;
+      if (!place || fresh.id !== "picker-area") return;
+      var match = Array.prototype.filter.call(
+        fresh.querySelectorAll("a[href], button, input:not([type=hidden]), select"),
+        function (el) { return focusPlace(el) === place; })[0];
+      place = null;
+      if (match && document.activeElement !== match) match.focus();
+    };
+    var redrawn = false;
+    var stopListening = function () {
+      document.removeEventListener("htmx:beforeRequest", onRequest);
+      document.removeEventListener("htmx:afterRequest", onDone);
+      document.removeEventListener("htmx:beforeSwap", beforeSwap);
+      document.removeEventListener("htmx:afterSwap", afterSwap);
+    };
+    document.addEventListener("htmx:beforeRequest", onRequest);
+    document.addEventListener("htmx:afterRequest", onDone);
+    document.addEventListener("htmx:beforeSwap", beforeSwap);
+    document.addEventListener("htmx:afterSwap", afterSwap);
     window.htmx.ajax("GET", window.location.href, { target: "#picker-area", swap: "outerHTML" })
       .then(function () {
-        document.removeEventListener("htmx:beforeSwap", beforeRedraw);
-        var fresh = document.getElementById("picker-area");
-        if (!place || !fresh) return;
-        var match = Array.prototype.filter.call(
-          fresh.querySelectorAll("a[href], button, input:not([type=hidden]), select"),
-          function (el) { return focusPlace(el) === place; })[0];
-        if (match) match.focus();
+        redrawn = true;
+        if (!moved) { stopListening(); return; }
+        // Follow the guest's move once their own requests are answered.
+        if (!pending.length) { stopListening(); redrawPickerArea(); }
       });
   }
   // Names a control by what it is, not by the node: its id, else its role in the picker and text.

@@ -59,9 +59,14 @@ def test_the_event_page_shows_the_month_and_the_day_in_the_guest_timezone(
 def test_the_event_page_without_a_timezone_uses_the_host_zone_and_asks_the_browser(
     client, frozen_now, intro
 ):
-    html = client.get("/alice/intro/").content.decode()
+    response = client.get("/alice/intro/")
+    html = response.content.decode()
     assert 'data-zone="America/New_York" data-zone-source="host"' in html
     assert 'value="New York (GMT-5) · 10:00"' in html
+    # The host's zone is a stand-in: no day, month or time link pins it for the next page.
+    links = [link for link in links_in(response) if link.startswith("/alice/intro/")]
+    assert len(links) > 10
+    assert not [link for link in links if "tz" in parse_qs(urlsplit(link).query)]
 
 
 def test_the_browser_zone_cookie_renders_the_first_page_in_the_guest_zone(
