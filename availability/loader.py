@@ -30,6 +30,7 @@ from django.utils import timezone
 from psycopg.postgres import types as pg_types
 from psycopg.pq import Format
 
+from availability import slot_cache
 from availability.models import BusyBlock, DateOverride, WeeklyRule
 from availability.slots import Busy, EventRules, Schedule, Slot, WallRange, compute_slots
 from bookings.models import HOLDING_STATUSES, MAX_DURATION_MINUTES, Booking, EventType
@@ -285,19 +286,30 @@ def find_slots(
     now: dt.datetime | None = None,
     exclude_booking_id: int | None = None,
     fast: bool | None = None,
+    stamp: int | None = None,
 ) -> list[Slot]:
     """Free slots of an event type starting on the guest-local dates first_day..last_day.
 
     `fast` chooses the PostgreSQL path (default: when the database is PostgreSQL); tests use it
-    to check that both paths agree.
+    to check that both paths agree. `stamp`, the host's availability stamp read with the event
+    type, lets the result be reused until the host's availability changes (see slot_cache).
     """
     now = now or timezone.now()
+    key = None
+    if stamp is not None and exclude_booking_id is None and fast is None and _uses_fast_path():
+        host = event_type.host
+        rules = event_type.rules()
+        host_today = now.astimezone(host.zone).date()
+        key = (stamp, rules, host.timezone, host_today, first_day, last_day, guest_zone.key)
+        found = slot_cache.get(key, now, now + rules.minimum_notice)
+        if found is not None:
+            return found
     span_start = dt.datetime.combine(first_day, dt.time(0), tzinfo=guest_zone)
     span_end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=guest_zone)
     inputs = load_slot_inputs(
         event_type, span_start, span_end, exclude_booking_id=exclude_booking_id, fast=fast
     )
-    return compute_slots(
+    found = compute_slots(
         inputs.schedule,
         inputs.rules,
         inputs.busy,
@@ -306,3 +318,6 @@ def find_slots(
         last_day=last_day,
         guest_zone=guest_zone,
     )
+    if key is not None:
+        slot_cache.put(key, now, found)
+    return found

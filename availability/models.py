@@ -143,3 +143,21 @@ class BusyBlock(models.Model):
     def is_read_only(self) -> bool:
         """Blocks copied from a connected calendar are changed there, not here."""
         return self.source != BusySource.MANUAL
+
+
+class AvailabilityStamp(models.Model):
+    """A host's availability stamp, the key under which their computed slots may be reused.
+
+    Written only by PostgreSQL triggers (migration 0004), in the same transaction as every
+    change to the host's bookings, busy blocks, weekly hours, date overrides or event types, so
+    no code path (admin, bulk sync, raw SQL) can change availability and keep the old stamp.
+    Stamps come from a sequence, not a per-host counter: a rolled-back change's stamp is never
+    handed out again. `host_id` is a plain column (no foreign key): a host's deletion cascades
+    to their bookings, whose triggers write here while the host row is going away.
+    """
+
+    host_id = models.BigIntegerField(primary_key=True)
+    stamp = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"host {self.host_id}: {self.stamp}"

@@ -141,10 +141,6 @@ def booking_payload(booking: Booking) -> dict:
     }
 
 
-def _public_event_type(handle: str, slug: str) -> EventType:
-    return get_object_or_404(EventType.objects.public(handle, slug))
-
-
 def _date_param(request, name: str, default: dt.date) -> dt.date:
     raw = request.GET.get(name)
     if raw is None or raw == "":
@@ -164,7 +160,7 @@ def _date_param(request, name: str, default: dt.date) -> dt.date:
 @rate_limit("slots-per-ip")
 @api_view("GET")
 def slots(request, handle: str, slug: str):
-    event_type = _public_event_type(handle, slug)
+    event_type = get_object_or_404(EventType.objects.public(handle, slug).with_availability_stamp())
     if not event_type.is_active or not payments.is_offered(event_type):
         raise Http404
     zone_name = request.GET.get("timezone") or event_type.host.timezone
@@ -184,7 +180,7 @@ def slots(request, handle: str, slug: str):
             f"Ask for at most {MAX_RANGE_DAYS} days at a time.",
             details={"end": [f"At most {MAX_RANGE_DAYS} days after start."]},
         )
-    found = find_slots(event_type, first_day, last_day, zone)
+    found = find_slots(event_type, first_day, last_day, zone, stamp=event_type.availability_stamp)
     return JsonResponse({"timezone": zone_name, "slots": _slot_payloads(found, zone)})
 
 

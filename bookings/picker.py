@@ -116,6 +116,7 @@ def build_picker(
     exclude_booking_id: int | None = None,
     now: dt.datetime | None = None,
     pin_zone: bool = True,
+    stamp: int | None = None,
 ) -> Picker:
     now = now or timezone.now()
     zone = ZoneInfo(zone_name)
@@ -141,6 +142,7 @@ def build_picker(
         zone,
         now=now,
         exclude_booking_id=exclude_booking_id,
+        stamp=stamp,
     ):
         slots_by_date[slot.start.astimezone(zone).date()].append(slot)
 

@@ -37,6 +37,20 @@ class EventTypeQuerySet(models.QuerySet):
             )
         )
 
+    def with_availability_stamp(self):
+        """Annotate `availability_stamp`: the host's stamp (None without one), read in the
+        same query as the event type so that computed slots can be reused at no extra query
+        (see availability.slot_cache)."""
+        from availability.models import AvailabilityStamp
+
+        return self.annotate(
+            availability_stamp=models.Subquery(
+                AvailabilityStamp.objects.filter(host_id=models.OuterRef("host_id")).values(
+                    "stamp"
+                )[:1]
+            )
+        )
+
 
 class BookingQuerySet(models.QuerySet):
     def for_host(self, host):

@@ -77,8 +77,8 @@ def _remember_choices(request, response):
     return response
 
 
-def _active_event_type(handle: str, slug: str) -> EventType:
-    event_type = get_object_or_404(EventType.objects.public(handle, slug))
+def _active_event_type(handle: str, slug: str, event_types=EventType.objects) -> EventType:
+    event_type = get_object_or_404(event_types.public(handle, slug))
     if not event_type.is_active or not payments.is_offered(event_type):
         raise Http404("This event type is not taking bookings.")
     return event_type
@@ -113,7 +113,7 @@ def host_page(request, handle: str):
 
 @rate_limit("slots-per-ip")
 def event_page(request, handle: str, slug: str):
-    event_type = _active_event_type(handle, slug)
+    event_type = _active_event_type(handle, slug, EventType.objects.with_availability_stamp())
     zone_name, zone_source = _guest_zone(request, event_type.host.timezone)
     book_path = reverse("event-book", args=[event_type.host.handle, event_type.slug])
     # Drawn in the host's zone only for want of the guest's: the links must not pin it, so
@@ -132,6 +132,7 @@ def event_page(request, handle: str, slug: str):
         base_path=request.path,
         slot_url=slot_url,
         pin_zone=pin_zone,
+        stamp=event_type.availability_stamp,
     )
     context = {
         "event_type": event_type,
