@@ -63,7 +63,7 @@ class PickableSlot:
 class Picker:
     zone_name: str
     month: dt.date
-    weeks: list[list[Day]]
+    weeks: tuple[tuple[Day, ...], ...]  # hashable: the grid's HTML is reused by value
     previous_month_url: str | None
     next_month_url: str | None
     selected_date: dt.date | None
@@ -154,8 +154,8 @@ def build_picker(
     day_url_prefix = page_url(month=month_key, date="")
     if {"month", "date"} & set(extra_params or {}):  # not last in the query: encode each
         day_url_prefix = None
-    weeks = [
-        [
+    weeks = tuple(
+        tuple(
             Day(
                 date=day,
                 in_month=day.month == month.month,
@@ -169,9 +169,9 @@ def build_picker(
                 slot_count=len(slots_by_date.get(day, ())),
             )
             for day in week
-        ]
+        )
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
-    ]
+    )
     return Picker(
         zone_name=zone_name,
         month=month,

@@ -149,3 +149,14 @@ def test_a_reused_month_drops_slots_that_became_too_soon_and_follows_the_window(
     tomorrow = morning + dt.timedelta(days=1)
     assert slots_at(tomorrow, stamp=stamp) == slots_at(tomorrow)
     assert max(slot.start for slot in slots_at(tomorrow)) > max(slot.start for slot in reused)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="stamps are PostgreSQL triggers")
+def test_the_event_page_shows_a_taken_time_gone_at_once(client, frozen_now, alice, intro):
+    params = {"tz": "America/New_York", "date": "2026-03-02"}
+    for _view in range(2):  # the second view reuses the month and its grid
+        html = client.get("/alice/intro/", params).content.decode()
+        assert 'aria-label="Monday 2 March, 16 times"' in html and ">09:00</a>" in html
+    book(intro, at("2026-03-02 09:00"))
+    html = client.get("/alice/intro/", params).content.decode()
+    assert 'aria-label="Monday 2 March, 15 times"' in html and ">09:00</a>" not in html
