@@ -300,8 +300,8 @@ def find_slots(
         host = event_type.host
         rules = event_type.rules()
         host_today = now.astimezone(host.zone).date()
-        key = (stamp, rules, host.timezone, host_today, first_day, last_day, guest_zone.key)
-        found = slot_cache.get(key, now, now + rules.minimum_notice)
+        key = (rules, host.timezone, host_today, first_day, last_day, guest_zone.key)
+        found = slot_cache.get(key, stamp, now, now + rules.minimum_notice)
         if found is not None:
             return found
     span_start = dt.datetime.combine(first_day, dt.time(0), tzinfo=guest_zone)
@@ -319,5 +319,5 @@ def find_slots(
         guest_zone=guest_zone,
     )
     if key is not None:
-        slot_cache.put(key, now, found)
+        slot_cache.put(key, stamp, now, found)
     return found

@@ -21,28 +21,30 @@ from collections import OrderedDict
 
 from availability.slots import Slot
 
-# A month of 30-minute slots is ~40 KB; a worker keeps at most this many months.
-MAX_ENTRIES = 256
+# A month of 30-minute slots is ~40 KB; a worker keeps at most this many months. An entry is
+# replaced, not joined, when the host's stamp moves on: dead entries would only burden the
+# garbage collector (every Slot is an object it tracks).
+MAX_ENTRIES = 128
 
-_entries: OrderedDict[tuple, tuple[dt.datetime, list[dt.datetime], list[Slot]]] = OrderedDict()
+_entries: OrderedDict[tuple, tuple[int, dt.datetime, list[dt.datetime], list[Slot]]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def get(key: tuple, now: dt.datetime, earliest: dt.datetime) -> list[Slot] | None:
-    """The slots stored under `key` that start at or after `earliest`; None when not stored,
-    or stored by a computation for a later "now" (clocks only go back in tests, but then an
-    entry would lack slots that are still offered)."""
+def get(key: tuple, stamp: int, now: dt.datetime, earliest: dt.datetime) -> list[Slot] | None:
+    """The slots stored under `key` for `stamp` that start at or after `earliest`; None when
+    not stored, or stored by a computation for a later "now" (clocks only go back in tests,
+    but then an entry would lack slots that are still offered)."""
     with _lock:
         entry = _entries.get(key)
-        if entry is None or entry[0] > now:
+        if entry is None or entry[0] != stamp or entry[1] > now:
             return None
         _entries.move_to_end(key)
-    _computed_at, starts, slots = entry
+    _stamp, _computed_at, starts, slots = entry
     return slots[bisect.bisect_left(starts, earliest) :]
 
 
-def put(key: tuple, now: dt.datetime, slots: list[Slot]) -> None:
-    entry = (now, [slot.start for slot in slots], list(slots))
+def put(key: tuple, stamp: int, now: dt.datetime, slots: list[Slot]) -> None:
+    entry = (stamp, now, [slot.start for slot in slots], list(slots))
     with _lock:
         _entries[key] = entry
         _entries.move_to_end(key)

@@ -205,7 +205,8 @@ def create_booking(
     start = start.astimezone(dt.UTC)
     # An event type read with `with_calendar_presence()` tells whether the host has a calendar
     # to ask at all; otherwise the live check finds out itself.
-    if getattr(event_type, "host_has_calendars", True):
+    has_calendars = getattr(event_type, "host_has_calendars", True)
+    if has_calendars:
         _check_connected_calendars(event_type, start)
     with transaction.atomic():
         event_type = _locked_event_type(event_type.pk)
@@ -241,7 +242,9 @@ def create_booking(
             # look for one.
             Booking.payment.related.set_cached_value(booking, None)
             notifications.on_created(booking, now)
-            calendar_sync.booking_changed(booking, created=True)
+            # A host known to have no active calendar connection has nowhere to write it.
+            if has_calendars:
+                calendar_sync.booking_changed(booking, created=True)
     logger.info("booking created uid=%s status=%s", booking.uid, booking.status)
     return booking
 
