@@ -50,8 +50,3 @@ def put(key: tuple, stamp: int, now: dt.datetime, slots: list[Slot]) -> None:
         _entries.move_to_end(key)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
-
-
-def clear() -> None:
-    with _lock:
-        _entries.clear()

@@ -292,14 +292,6 @@ def main() -> None:
     (OUT / "timings.json").write_text(json.dumps(results))
 
 
-# What any change to a host's availability does to its stamp (availability migration 0004):
-# the next slots request for that host computes its slots afresh instead of reusing them.
-RESTAMP = """
-UPDATE availability_availabilitystamp SET stamp = nextval('availability_stamp_seq')
- WHERE host_id = (SELECT id FROM accounts_user WHERE handle = %s)
-"""
-
-
 def measure(ours_server: Server, peer_server: Server, peer_ids: dict, postmaster: int, ours_db):
     ours, peer = ours_server.port, peer_server.port
     today = dt.datetime.now(ZONE).date()
@@ -328,7 +320,7 @@ def measure(ours_server: Server, peer_server: Server, peer_ids: dict, postmaster
     }
 
     def changed(handle: str, path: str) -> float:
-        ours_db.execute(RESTAMP, [handle])
+        ours_db.execute(scenario.RESTAMP, [handle])
         return request(ours, "GET", path)[0]
 
     peer_days = [today + dt.timedelta(days=offset) for offset in range(31)]

@@ -78,3 +78,11 @@ def past_bookings(today: dt.date, count: int = PAST_BOOKINGS) -> list[tuple[dt.d
                 return meetings
             meetings.append((day, wall(index)))
     return meetings
+
+
+# What any change to a host's availability does to its stamp (availability migration 0004):
+# the next slots request for that host computes its slots afresh instead of reusing them.
+RESTAMP = """
+UPDATE availability_availabilitystamp SET stamp = nextval('availability_stamp_seq')
+ WHERE host_id = (SELECT id FROM accounts_user WHERE handle = %s)
+"""

@@ -111,12 +111,6 @@ def seed() -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-RESTAMP = """
-UPDATE availability_availabilitystamp SET stamp = nextval('availability_stamp_seq')
- WHERE host_id = (SELECT id FROM accounts_user WHERE handle = %s)
-"""
-
-
 def queries() -> None:
     """How many SQL queries each measured request issues, per host."""
     client = Client()
@@ -139,7 +133,7 @@ def queries() -> None:
             client.get(path, params)  # warm: first-request work is not per-request cost
             if name.endswith("changed"):  # the first request after a change: nothing reused
                 with connection.cursor() as cursor:
-                    cursor.execute(RESTAMP, [handle])
+                    cursor.execute(scenario.RESTAMP, [handle])
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(path, params)
             assert response.status_code == 200, (path, response.status_code)

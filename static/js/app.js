@@ -104,6 +104,7 @@
   function redrawPickerArea() {
     var place = null;
     var moved = false;
+    var redrawn = false;
     var pending = [];  // the guest's own picker requests still under way
     var onRequest = function (event) {
       var from = event.detail.elt;
@@ -138,7 +139,6 @@
       place = null;
       if (match && document.activeElement !== match) match.focus();
     };
-    var redrawn = false;
     var stopListening = function () {
       document.removeEventListener("htmx:beforeRequest", onRequest);
       document.removeEventListener("htmx:afterRequest", onDone);
